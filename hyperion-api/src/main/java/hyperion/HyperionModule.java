@@ -1,0 +1,93 @@
+package hyperion;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.matcher.AbstractMatcher;
+import com.google.inject.matcher.Matchers;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
+import hyperion.cache.TieredCache;
+import hyperion.config.Config;
+import hyperion.lifecycle.Health;
+import hyperion.lifecycle.Lifecycle;
+import jakarta.inject.Singleton;
+import java.lang.reflect.Method;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The core module: binds {@link Config}, {@link Context}, the {@link hyperion.lifecycle.Lifecycle},
+ * {@link hyperion.lifecycle.Health}, the {@link Traced}/{@link Timed} interceptors, and a no-op
+ * default for every port through {@link OptionalBinder#setDefault()}.
+ *
+ * <p>An adapter module overrides a port with {@code OptionalBinder.newOptionalBinder(binder(),
+ * Tracer.class).setBinding()...}, so any subset of adapters can be installed, in any order. Cache
+ * adapters bind {@code @L1 CacheManager} or {@code @L2 CacheManager}; this module composes the
+ * unqualified {@link CacheManager} from what is bound. Modules compare equal by configuration, so
+ * installing this module twice is harmless.
+ */
+public final class HyperionModule extends AbstractModule {
+
+  private final Config config;
+
+  /** The module with the built-in defaults ({@link Config#defaults()}). */
+  public HyperionModule() {
+    this(Config.defaults());
+  }
+
+  /** The module with {@code config}. */
+  public HyperionModule(Config config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  @Override
+  protected void configure() {
+    bind(Config.class).toInstance(config);
+    OptionalBinder.newOptionalBinder(binder(), Tracer.class).setDefault().toInstance(NoopTracer.INSTANCE);
+    OptionalBinder.newOptionalBinder(binder(), Metrics.class).setDefault().to(NoopMetrics.class).in(Singleton.class);
+    OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setDefault().to(LocalInvalidationBus.class)
+        .in(Singleton.class);
+    OptionalBinder.newOptionalBinder(binder(), com.google.inject.Key.get(CacheManager.class, L1.class));
+    OptionalBinder.newOptionalBinder(binder(), com.google.inject.Key.get(CacheManager.class, L2.class));
+    Multibinder.newSetBinder(binder(), Component.class);
+    Multibinder.newSetBinder(binder(), HealthCheck.class);
+    bind(Context.class).to(DefaultContext.class);
+    bind(Lifecycle.class);
+    bind(Health.class);
+
+    AbstractMatcher<Method> real = new AbstractMatcher<>() {
+      @Override
+      public boolean matches(Method m) {
+        return !m.isSynthetic() && !m.isBridge() && m.getDeclaringClass() != Object.class;
+      }
+    };
+    Interceptors.TracedInterceptor traced = new Interceptors.TracedInterceptor(getProvider(Tracer.class));
+    bindInterceptor(Matchers.any(), real.and(Matchers.annotatedWith(Traced.class)), traced);
+    bindInterceptor(Matchers.annotatedWith(Traced.class), real.and(Matchers.not(Matchers.annotatedWith(Traced.class))),
+        traced);
+    Interceptors.TimedInterceptor timed = new Interceptors.TimedInterceptor(getProvider(Metrics.class));
+    bindInterceptor(Matchers.any(), real.and(Matchers.annotatedWith(Timed.class)), timed);
+    bindInterceptor(Matchers.annotatedWith(Timed.class), real.and(Matchers.not(Matchers.annotatedWith(Timed.class))),
+        timed);
+  }
+
+  @Provides
+  @Singleton
+  CacheManager cacheManager(@L1 Optional<CacheManager> l1, @L2 Optional<CacheManager> l2, InvalidationBus bus,
+      Metrics metrics, Tracer tracer) {
+    if (l1.isPresent() && l2.isPresent()) {
+      return TieredCache.manager(l1.get(), l2.get(), bus, config.cache(), metrics, tracer);
+    }
+    return l1.or(() -> l2).orElseGet(NoopCacheManager::new);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HyperionModule m && m.config.equals(config);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(HyperionModule.class, config);
+  }
+}

@@ -1,0 +1,60 @@
+package hyperion.config;
+
+import java.time.Duration;
+
+/**
+ * The settings of one named cache, {@code cache.<name>}; keys missing there come from {@code
+ * cache.default}, then from {@link #DEFAULTS}.
+ *
+ * @param maxEntries L1 bound on the number of entries ({@code max_entries}); ignored when {@code max_weight} is set
+ * @param maxWeight L1 bound on the total weight ({@code max_weight}, 0 = unset); needs a weigher
+ * @param defaultTtl time-to-live when {@code put} gives none ({@code default_ttl})
+ * @param expireAfterAccess L1 idle expiry ({@code expire_after_access}); zero disables it
+ * @param recordStats whether L1 statistics are collected and exported as metrics ({@code record_stats})
+ * @param ttlJitter fraction by which TTLs are randomly shortened, 0 to 0.5 ({@code ttl_jitter}, default 0.1)
+ * @param negativeTtl how long a loader's "not found" is cached ({@code negative_ttl}); zero disables it
+ * @param l2Timeout how long a tiered cache waits for L2 before treating the call as a miss ({@code l2_timeout})
+ * @param breakerFailures consecutive L2 failures that open the circuit breaker ({@code breaker_failures})
+ * @param breakerCooldown how long the open breaker skips L2 before probing again ({@code breaker_cooldown})
+ */
+public record CacheSpec(
+    long maxEntries,
+    long maxWeight,
+    Duration defaultTtl,
+    Duration expireAfterAccess,
+    boolean recordStats,
+    double ttlJitter,
+    Duration negativeTtl,
+    Duration l2Timeout,
+    int breakerFailures,
+    Duration breakerCooldown) {
+
+  /** The built-in defaults. */
+  public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
+      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5));
+
+  /** Validates every component. */
+  public CacheSpec {
+    ConfigException.require(maxEntries > 0, "max_entries", maxEntries, "a positive whole number");
+    ConfigException.require(maxWeight >= 0, "max_weight", maxWeight, "0 (unset) or a positive whole number");
+    ConfigException.require(positive(defaultTtl), "default_ttl", defaultTtl, "a positive duration, e.g. 5m");
+    ConfigException.require(nonNegative(expireAfterAccess), "expire_after_access", expireAfterAccess,
+        "0 (disabled) or a positive duration");
+    ConfigException.require(ttlJitter >= 0 && ttlJitter <= 0.5, "ttl_jitter", ttlJitter,
+        "a fraction from 0.0 to 0.5");
+    ConfigException.require(nonNegative(negativeTtl), "negative_ttl", negativeTtl,
+        "0 (disabled) or a positive duration");
+    ConfigException.require(positive(l2Timeout), "l2_timeout", l2Timeout, "a positive duration, e.g. 250ms");
+    ConfigException.require(breakerFailures > 0, "breaker_failures", breakerFailures, "a positive whole number");
+    ConfigException.require(positive(breakerCooldown), "breaker_cooldown", breakerCooldown,
+        "a positive duration, e.g. 5s");
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
+  }
+
+  private static boolean nonNegative(Duration d) {
+    return d != null && !d.isNegative();
+  }
+}
