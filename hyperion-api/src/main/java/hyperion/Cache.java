@@ -33,6 +33,15 @@ public interface Cache {
   /** The value for {@code key} if present, unexpired and of {@code type}. */
   <T> Optional<T> get(String key, Class<T> type);
 
+  /**
+   * The value for {@code key} with its remaining time-to-live, so a layer above can copy it for no
+   * longer than it has left. The default reports the TTL as unknown ({@code null}); remote layers
+   * override it.
+   */
+  default <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
+    return get(key, type).map(v -> new Entry<>(v, null));
+  }
+
   /** Stores {@code value} with the cache's default TTL. */
   void put(String key, Object value);
 
@@ -69,6 +78,15 @@ public interface Cache {
 
   /** Removes every entry of this cache (only this cache's keys, never other caches'). */
   void clear();
+
+  /**
+   * A value read together with its remaining time-to-live.
+   *
+   * @param <T> the value type
+   * @param value the cached value, never {@code null}
+   * @param ttl the remaining time-to-live, or {@code null} when the layer cannot tell
+   */
+  record Entry<T>(T value, Duration ttl) {}
 
   /**
    * Computes a value for a key on a miss.
