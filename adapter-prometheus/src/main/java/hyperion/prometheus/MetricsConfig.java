@@ -40,6 +40,11 @@ public record MetricsConfig(
     boolean exemplars,
     boolean simpleclientBridge) {
 
+  // Declared before DEFAULTS: its constructor uses them during class initialisation.
+  private static final Pattern NAMESPACE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)?");
+  private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
+  private static final List<String> RESERVED_PATHS = List.of("/", "/health", "/ready");
+
   /** The Prometheus client's default classic buckets, in seconds. */
   static final List<Double> DEFAULT_BUCKETS =
       List.of(.005, .01, .025, .05, .1, .25, .5, 1.0, 2.5, 5.0, 10.0);
@@ -47,10 +52,6 @@ public record MetricsConfig(
   /** The defaults used when the section or a key is missing. */
   public static final MetricsConfig DEFAULTS = new MetricsConfig(true, 9464, "0.0.0.0", "/metrics", "", true,
       2000, DEFAULT_BUCKETS, false, true, true);
-
-  private static final Pattern NAMESPACE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)?");
-  private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
-  private static final List<String> RESERVED_PATHS = List.of("/", "/health", "/ready");
 
   /** Validates every key; the message names the key, the value and what is allowed. */
   public MetricsConfig {

@@ -12,7 +12,6 @@ import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.simpleclient.bridge.SimpleclientCollector;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
@@ -73,7 +72,7 @@ final class PrometheusMetrics implements Metrics {
       JvmMetrics.builder().register(registry);
     }
     if (config.enabled() && config.simpleclientBridge()) {
-      SimpleclientCollector.builder().register(registry); // reads CollectorRegistry.defaultRegistry
+      SimpleclientBridge.registerIfPresent(registry);
     }
   }
 
