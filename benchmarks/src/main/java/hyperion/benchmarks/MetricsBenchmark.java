@@ -59,7 +59,8 @@ public class MetricsBenchmark {
     @Setup
     public void setUp() {
       injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)),
-          Adapters.require(Adapters.PROMETHEUS), Adapters.require(Adapters.OTEL));
+          Adapters.require(Adapters.PROMETHEUS), Adapters.require(Adapters.OTEL),
+          TracingBenchmark.processorModule(TracingBenchmark.batch()));
       Metrics metrics = injector.getInstance(Metrics.class);
       tracer = injector.getInstance(Tracer.class);
       portCounter = metrics.counter("port_requests_total", "requests", "route", "status");

@@ -99,14 +99,22 @@ public class TracingBenchmark {
     return BatchSpanProcessor.builder(new NoopExporter()).build();
   }
 
+  /**
+   * Adds {@code processor} to the adapter's SDK. The suite configures {@code exporter: none} plus
+   * this batch processor over a dropping exporter, the same pipeline as the native side.
+   */
+  static com.google.inject.Module processorModule(SpanProcessor processor) {
+    return new AbstractModule() {
+      @Override
+      protected void configure() {
+        Multibinder.newSetBinder(binder(), SpanProcessor.class).addBinding().toInstance(processor);
+      }
+    };
+  }
+
   static Injector injector(double sampleRate, SpanProcessor processor) {
     return Guice.createInjector(new HyperionModule(Config.fromYaml(YAML.formatted(sampleRate))),
-        Adapters.require(Adapters.OTEL), new AbstractModule() {
-          @Override
-          protected void configure() {
-            Multibinder.newSetBinder(binder(), SpanProcessor.class).addBinding().toInstance(processor);
-          }
-        });
+        Adapters.require(Adapters.OTEL), processorModule(processor));
   }
 
   static SdkTracerProvider sdk(Sampler sampler, SpanProcessor processor) {
