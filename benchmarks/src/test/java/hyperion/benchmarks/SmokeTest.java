@@ -1,0 +1,46 @@
+package hyperion.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.annotations.Benchmark;
+
+/**
+ * CI smoke pass: every suite whose adapters are built runs once (1 fork, no warm-up, one 100 ms
+ * iteration), the hit-rate simulation runs on a short trace and the report is written. Checks that
+ * the benchmarks compile, start and produce a score; the numbers themselves are not looked at.
+ */
+class SmokeTest {
+
+  @Test
+  void everySuiteRunsOnceAndTheReportIsWritten(@TempDir Path docs) throws Exception {
+    Runner.Outcome outcome = Runner.run(Runner.Settings.SMOKE, ".*", "SmokeTest");
+
+    for (Runner.Suite suite : Runner.SUITES) {
+      String skipped = outcome.skipped().get(suite.name());
+      if (skipped != null) {
+        // Only a missing adapter branch or a missing redis-server may skip a suite; a JMH failure may not.
+        assertThat(skipped).as(suite.name()).containsAnyOf("adapter not built yet", "redis-server is not on the PATH");
+        continue;
+      }
+      Set<String> measured = outcome.scores().stream().filter(s -> s.suite().equals(suite.name()))
+          .map(Runner.Score::method).collect(Collectors.toSet());
+      Set<String> declared = Arrays.stream(suite.benchmark().getMethods())
+          .filter(m -> m.isAnnotationPresent(Benchmark.class)).map(Method::getName).collect(Collectors.toSet());
+      assertThat(measured).as("benchmarks of %s that produced a score", suite.name()).containsAll(declared);
+    }
+    assertThat(outcome.hitRate()).isNotNull();
+    assertThat(outcome.hitRate().tinyLfu()).isBetween(0.0, 1.0);
+    assertThat(outcome.hitRate().optimum()).isGreaterThanOrEqualTo(outcome.hitRate().lru());
+
+    Report.write(outcome, docs);
+    assertThat(Files.readString(docs.resolve("benchmarks.md"))).contains("## Targets", "## Hit rate");
+  }
+}
