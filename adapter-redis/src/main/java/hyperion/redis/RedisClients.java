@@ -17,6 +17,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -97,6 +98,11 @@ final class RedisClients implements Component {
   /** The async command API of the shared connection, or {@code null} before the first connect. */
   RedisClusterAsyncCommands<String, byte[]> commands() {
     return commands;
+  }
+
+  /** Whether {@link #stop()} has been called (and no start since). */
+  boolean isStopped() {
+    return stopped;
   }
 
   /** Whether the command connection is established and currently open. */
@@ -230,8 +236,25 @@ final class RedisClients implements Component {
     return switch (config.mode()) {
       case STANDALONE -> ((RedisClient) client).connect(CODEC, uri(0));
       case SENTINEL -> MasterReplica.connect((RedisClient) client, CODEC, sentinelUri());
-      case CLUSTER -> ((RedisClusterClient) client).connect(CODEC);
+      case CLUSTER -> warmUp(((RedisClusterClient) client).connect(CODEC));
     };
+  }
+
+  /**
+   * Opens the connections to every master now, so the first command to a node is not rejected
+   * while its connection is still being established.
+   */
+  private static StatefulRedisClusterConnection<String, byte[]> warmUp(StatefulRedisClusterConnection<String, byte[]> c) {
+    for (RedisClusterNode node : c.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        try {
+          c.getConnection(node.getNodeId());
+        } catch (RuntimeException e) {
+          LOG.log(Level.DEBUG, "redis: cannot pre-connect to a cluster node yet", e);
+        }
+      }
+    }
+    return c;
   }
 
   private StatefulRedisPubSubConnection<String, String> connectPubSub() {
