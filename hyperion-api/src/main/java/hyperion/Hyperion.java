@@ -56,6 +56,12 @@ public final class Hyperion implements AutoCloseable {
    * starts every component. Configuration errors surface as {@link ConfigException}.
    */
   public static Hyperion start(Config config, Module... modules) {
+    Hyperion app = create(config, modules);
+    app.lifecycle.start(app.deadline);
+    return app;
+  }
+
+  private static Hyperion create(Config config, Module... modules) {
     List<Module> all = new ArrayList<>();
     all.add(new HyperionModule(config));
     all.addAll(List.of(modules));
@@ -67,9 +73,7 @@ public final class Hyperion implements AutoCloseable {
     } catch (ProvisionException e) {
       throw unwrap(e.getErrorMessages(), e);
     }
-    Hyperion app = new Hyperion(injector);
-    app.lifecycle.start(app.deadline);
-    return app;
+    return new Hyperion(injector);
   }
 
   /**
@@ -82,14 +86,16 @@ public final class Hyperion implements AutoCloseable {
     Hyperion app;
     try {
       Map<String, String> env = System.getenv();
-      app = start(Config.load(configPath(args, env), env), modules);
+      app = create(Config.load(configPath(args, env), env), modules);
+      // Handlers first: a signal that arrives while components start stops them once started.
+      app.installSignalHandlers();
+      app.lifecycle.start(app.deadline);
     } catch (RuntimeException e) {
       System.err.println("hyperion: start-up failed: " + e.getMessage());
       LOG.log(Level.ERROR, "start-up failed", e);
       System.exit(EXIT_START_FAILED);
       return;
     }
-    app.installSignalHandlers();
     LOG.log(Level.INFO, "started; send SIGTERM or SIGINT to stop");
     try {
       app.lifecycle.awaitStopped();

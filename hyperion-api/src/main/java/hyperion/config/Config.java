@@ -274,7 +274,7 @@ public final class Config {
       return "the expected type";
     }
     if (type == Duration.class) {
-      return "duration (e.g. 250ms, 10s, 5m, PT10S)";
+      return "duration with a unit (e.g. 250ms, 10s, 5m, PT10S)";
     }
     return type.getSimpleName().toLowerCase(Locale.ROOT);
   }
