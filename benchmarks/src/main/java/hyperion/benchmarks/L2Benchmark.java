@@ -1,12 +1,10 @@
 package hyperion.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.google.inject.Key;
 import hyperion.Cache;
 import hyperion.CacheManager;
-import hyperion.HyperionModule;
+import hyperion.Hyperion;
 import hyperion.L2;
 import hyperion.config.Config;
 import io.lettuce.core.KeyValue;
@@ -49,6 +47,7 @@ public class L2Benchmark {
   @State(Scope.Benchmark)
   public static class Shared {
     RedisServer ownServer;
+    Hyperion app;
     Cache port;
     RedisClient client;
     StatefulRedisConnection<String, String> connection;
@@ -81,9 +80,17 @@ public class L2Benchmark {
               default_ttl: 30m
               ttl_jitter: 0.0
           """.formatted(redisPort);
-      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(yaml)),
-          Adapters.require(Adapters.REDIS));
-      port = injector.getInstance(Key.get(CacheManager.class, L2.class)).cache("users");
+      // Started, not just injected: the adapter connects in its lifecycle component.
+      app = Hyperion.start(Config.fromYaml(yaml), Adapters.require(Adapters.REDIS));
+      port = app.injector().getInstance(Key.get(CacheManager.class, L2.class)).cache("users");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      do {
+        port.put("probe", value, TTL);
+        if (port.get("probe", User.class).isPresent()) {
+          break;
+        }
+        Thread.sleep(20);
+      } while (System.nanoTime() < deadline);
       client = RedisClient.create(RedisURI.create("127.0.0.1", redisPort));
       connection = client.connect();
       redis = connection.sync();
@@ -111,6 +118,7 @@ public class L2Benchmark {
 
     @TearDown
     public void tearDown() {
+      app.close();
       connection.close();
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       if (ownServer != null) {

@@ -120,13 +120,13 @@ public final class Runner {
       RedisServer redis = suite.needsRedis() ? RedisServer.start() : null;
       try {
         for (int threads : suite.threads()) {
-          ChainedOptionsBuilder options = options(settings, suite, threads, redis);
+          ChainedOptionsBuilder options = options(settings, suite, threads, redis, suite.benchmark().getName() + "\\.");
           scores.addAll(collect(suite, jmh(options), false));
         }
         if (suite.needsRedis()) {
           // Latency distribution of single gets: JMH sample mode gives the percentiles.
-          ChainedOptionsBuilder options = options(settings, suite, 1, redis)
-              .include(suite.benchmark().getName() + "\\.(portGet|nativeGet)$")
+          ChainedOptionsBuilder options = options(settings, suite, 1, redis,
+                  suite.benchmark().getName() + "\\.(portGet|nativeGet)$")
               .mode(Mode.SampleTime).timeUnit(TimeUnit.MICROSECONDS);
           scores.addAll(collect(suite, jmh(options), true));
         }
@@ -143,9 +143,9 @@ public final class Runner {
     return new Outcome(settings, scores, skipped, hitRate, command);
   }
 
-  static ChainedOptionsBuilder options(Settings s, Suite suite, int threads, RedisServer redis) {
+  static ChainedOptionsBuilder options(Settings s, Suite suite, int threads, RedisServer redis, String include) {
     ChainedOptionsBuilder b = new OptionsBuilder()
-        .include(suite.benchmark().getName() + "\\.")
+        .include(include)
         .forks(s.forks()).warmupIterations(s.warmups()).warmupTime(s.warmupTime())
         .measurementIterations(s.iterations()).measurementTime(s.iterationTime())
         .threads(threads).shouldFailOnError(false)
