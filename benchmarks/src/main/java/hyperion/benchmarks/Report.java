@@ -263,19 +263,26 @@ final class Report {
   }
 
   static void chart(List<Row> rows, Path file) throws IOException {
-    CategoryChart chart = new CategoryChartBuilder().width(1100).height(80 + 28 * rows.size() + 300)
+    CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 48 * rows.size() + 200)).height(760)
         .title("Hyperion port / native library (lower is better, 1.0 = no overhead)")
         .xAxisTitle("comparison").yAxisTitle("ratio").build();
     chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setXAxisLabelRotation(60);
+    chart.getStyler().setXAxisLabelRotation(90);
+    chart.getStyler().setAxisTickLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+    chart.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 10));
+    chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
+    chart.getStyler().setLabelsFontColor(java.awt.Color.BLACK);
+    chart.getStyler().setLabelsPosition(1.02);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setChartTitleBoxVisible(false);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     List<String> labels = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
     for (Row r : rows) {
-      labels.add(r.pair().suite() + ": " + r.label());
-      ratios.add(r.ratio());
+      // Short, unique tick labels: XChart drops tick labels that would overlap.
+      labels.add(r.pair().suite() + " " + r.pair().port().replace("port", "") + (r.variant().isEmpty() ? ""
+          : " " + r.variant().replace("span=", "").replace(" threads", "T")));
+      ratios.add(Math.round(r.ratio() * 100) / 100.0);
     }
     chart.addSeries("port/native", labels, ratios);
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

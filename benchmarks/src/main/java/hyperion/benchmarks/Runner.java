@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Mode;
  * mvn -B -q -pl benchmarks -am package -DskipTests &amp;&amp; java -jar benchmarks/target/benchmarks.jar [--quick]
  * </pre>
  *
- * <p>Options: {@code --quick} (1 fork, 1 warm-up and 2 measurement iterations of 1 s: a smoke run,
+ * <p>Options: {@code --quick} (1 fork, 1 warm-up and 3 measurement iterations of 1 s: a smoke run,
  * minutes not hours), {@code --smoke} (1 fork, no warm-up, one 100 ms iteration: checks that
  * everything runs), {@code --out DIR} (default: the repository's {@code docs/}), {@code --only
  * REGEX} (suites whose name matches, e.g. {@code L1|Tracing}), {@code --no-report}.
@@ -37,7 +37,7 @@ public final class Runner {
   public record Settings(String name, int forks, int warmups, TimeValue warmupTime, int iterations,
       TimeValue iterationTime, int hitRateRequests) {
     static final Settings FULL = new Settings("full", 2, 3, TimeValue.seconds(2), 5, TimeValue.seconds(2), 20_000_000);
-    static final Settings QUICK = new Settings("quick", 1, 1, TimeValue.seconds(1), 2, TimeValue.seconds(1),
+    static final Settings QUICK = new Settings("quick", 1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1),
         4_000_000);
     static final Settings SMOKE = new Settings("smoke", 1, 0, TimeValue.milliseconds(50), 1,
         TimeValue.milliseconds(100), 200_000);
@@ -119,11 +119,13 @@ public final class Runner {
       }
       RedisServer redis = suite.needsRedis() ? RedisServer.start() : null;
       try {
-        for (int threads : suite.threads()) {
+        boolean smoke = settings.name().equals("smoke");
+        // The smoke pass checks that everything runs: one thread count, no sample-mode pass.
+        for (int threads : smoke ? List.of(1) : suite.threads()) {
           ChainedOptionsBuilder options = options(settings, suite, threads, redis, suite.benchmark().getName() + "\\.");
           scores.addAll(collect(suite, jmh(options), false));
         }
-        if (suite.needsRedis()) {
+        if (suite.needsRedis() && !smoke) {
           // Latency distribution of single gets: JMH sample mode gives the percentiles.
           ChainedOptionsBuilder options = options(settings, suite, 1, redis,
                   suite.benchmark().getName() + "\\.(portGet|nativeGet)$")
