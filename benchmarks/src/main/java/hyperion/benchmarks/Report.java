@@ -246,7 +246,13 @@ final class Report {
     if (!allRows.isEmpty()) {
       chart(allRows, docs.resolve(CHART));
       md.append("## Ratios\n\n![port/native ratios](").append(CHART).append(")\n\n"
-          + "Bars are port time / native time; 1.0 means the port costs nothing extra.\n");
+          + "Bars are port time / native time; 1.0 means the port costs nothing extra. Key:\n\n"
+          + "| # | Comparison | Ratio |\n|---:|---|---:|\n");
+      for (int i = 0; i < allRows.size(); i++) {
+        Row r = allRows.get(i);
+        md.append("| ").append(i + 1).append(" | ").append(r.pair().suite()).append(": ").append(r.label())
+            .append(" | ").append(String.format(Locale.ROOT, "%.2f", r.ratio())).append(" |\n");
+      }
     }
     Files.writeString(docs.resolve("benchmarks.md"), md.toString());
   }
@@ -282,11 +288,12 @@ final class Report {
   }
 
   static void chart(List<Row> rows, Path file) throws IOException {
-    CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 48 * rows.size() + 200)).height(760)
+    CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 40 * rows.size() + 160)).height(520)
         .title("Hyperion port / native library (lower is better, 1.0 = no overhead)")
-        .xAxisTitle("comparison").yAxisTitle("ratio").build();
+        .xAxisTitle("comparison (numbered as in the key below the chart)").yAxisTitle("port / native").build();
     chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setXAxisLabelRotation(90);
+    chart.getStyler().setXAxisLabelRotation(0);
+    chart.getStyler().setXAxisMaxLabelCount(rows.size());
     chart.getStyler().setAxisTickLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
     chart.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 10));
     chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
@@ -298,10 +305,8 @@ final class Report {
     List<String> labels = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
     for (Row r : rows) {
-      // Short, unique tick labels: XChart drops tick labels that would overlap.
-      labels.add(r.pair().suite() + " " + r.pair().port().replace("port", "") + "/"
-          + r.pair().nativeMethod().replace("native", "") + (r.variant().isEmpty() ? ""
-          : " " + r.variant().replace("span=", "").replace(" threads", "T")));
+      // Numbered ticks (the key is in the report): XChart drops long tick labels that would overlap.
+      labels.add(String.valueOf(labels.size() + 1));
       ratios.add(Math.round(r.ratio() * 100) / 100.0);
     }
     chart.addSeries("port/native", labels, ratios);
