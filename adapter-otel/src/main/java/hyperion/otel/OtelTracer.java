@@ -1,0 +1,231 @@
+package hyperion.otel;
+
+import hyperion.Span;
+import hyperion.SpanBuilder;
+import hyperion.TextMapGetter;
+import hyperion.TextMapSetter;
+import hyperion.TraceContext;
+import hyperion.Tracer;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The {@link Tracer} over an OpenTelemetry SDK tracer. The current span lives in OpenTelemetry's
+ * {@link Context}, so code instrumented with the OpenTelemetry API and code using this port see
+ * the same current span.
+ */
+final class OtelTracer implements Tracer {
+  private final io.opentelemetry.api.trace.Tracer tracer;
+  private final TextMapPropagator propagator;
+
+  OtelTracer(io.opentelemetry.api.trace.Tracer tracer, TextMapPropagator propagator) {
+    this.tracer = tracer;
+    this.propagator = propagator;
+  }
+
+  @Override
+  public Span start(String name) {
+    try {
+      Context parent = Context.current();
+      io.opentelemetry.api.trace.Span span = tracer.spanBuilder(name == null ? "" : name).setParent(parent)
+          .startSpan();
+      return OtelSpan.makeCurrent(span, parent);
+    } catch (RuntimeException e) {
+      Tracing.warnOnce("start", e);
+      return OtelSpan.INVALID;
+    }
+  }
+
+  @Override
+  public SpanBuilder spanBuilder(String name) {
+    return new OtelSpanBuilder(tracer.spanBuilder(name == null ? "" : name));
+  }
+
+  @Override
+  public Span currentSpan() {
+    return OtelSpan.wrap(io.opentelemetry.api.trace.Span.current());
+  }
+
+  @Override
+  public <C> void inject(C carrier, TextMapSetter<C> setter) {
+    if (setter == null) {
+      return;
+    }
+    try {
+      propagator.inject(Context.current(), carrier, setter::set);
+    } catch (RuntimeException e) {
+      Tracing.warnOnce("inject", e); // a failing carrier must not fail the request
+    }
+  }
+
+  @Override
+  public <C> TraceContext extract(C carrier, TextMapGetter<C> getter) {
+    if (getter == null) {
+      return TraceContext.INVALID;
+    }
+    try {
+      Context extracted = propagator.extract(Context.root(), carrier, new GetterAdapter<>(getter));
+      io.opentelemetry.api.trace.SpanContext sc = io.opentelemetry.api.trace.Span.fromContext(extracted)
+          .getSpanContext();
+      if (!sc.isValid() && Baggage.fromContext(extracted).isEmpty()) {
+        return TraceContext.INVALID;
+      }
+      return new OtelTraceContext(sc, extracted);
+    } catch (RuntimeException e) {
+      Tracing.warnOnce("extract", e);
+      return TraceContext.INVALID;
+    }
+  }
+
+  @Override
+  public Runnable wrap(Runnable task) {
+    return Context.current().wrap(task);
+  }
+
+  @Override
+  public <T> Callable<T> wrap(Callable<T> task) {
+    return Context.current().wrap(task);
+  }
+
+  @Override
+  public Executor wrap(Executor executor) {
+    return Context.taskWrapping(executor);
+  }
+
+  @Override
+  public ExecutorService wrap(ExecutorService executor) {
+    return Context.taskWrapping(executor);
+  }
+
+  @Override
+  public String toString() {
+    return "OtelTracer";
+  }
+
+  /** Adapts the port's getter; a null carrier or a failing getter reads as "no header". */
+  private record GetterAdapter<C>(TextMapGetter<C> getter)
+      implements io.opentelemetry.context.propagation.TextMapGetter<C> {
+    @Override
+    public Iterable<String> keys(C carrier) {
+      if (carrier == null) {
+        return List.of();
+      }
+      Iterable<String> keys = getter.keys(carrier);
+      return keys == null ? List.of() : keys;
+    }
+
+    @Override
+    public String get(C carrier, String key) {
+      return carrier == null ? null : getter.get(carrier, key);
+    }
+  }
+
+  /** Builds a span; single-use like every builder of the port. */
+  private static final class OtelSpanBuilder implements SpanBuilder {
+    private final io.opentelemetry.api.trace.SpanBuilder builder;
+    /** The context the span is made current in: the explicit parent's (with its baggage) or current. */
+    private Context base;
+
+    OtelSpanBuilder(io.opentelemetry.api.trace.SpanBuilder builder) {
+      this.builder = builder;
+    }
+
+    @Override
+    public SpanBuilder kind(hyperion.SpanKind kind) {
+      if (kind != null) {
+        builder.setSpanKind(switch (kind) {
+          case INTERNAL -> io.opentelemetry.api.trace.SpanKind.INTERNAL;
+          case SERVER -> io.opentelemetry.api.trace.SpanKind.SERVER;
+          case CLIENT -> io.opentelemetry.api.trace.SpanKind.CLIENT;
+          case PRODUCER -> io.opentelemetry.api.trace.SpanKind.PRODUCER;
+          case CONSUMER -> io.opentelemetry.api.trace.SpanKind.CONSUMER;
+        });
+      }
+      return this;
+    }
+
+    @Override
+    public SpanBuilder parent(TraceContext parent) {
+      if (parent == null) {
+        return this;
+      }
+      Context ctx;
+      Context base = null;
+      if (parent instanceof OtelTraceContext otel && otel.context() != null) {
+        ctx = otel.context();
+        base = ctx; // keeps the extracted baggage current while the span is
+      } else if (parent instanceof OtelTraceContext otel) {
+        ctx = Context.current().with(io.opentelemetry.api.trace.Span.wrap(otel.spanContext()));
+      } else if (parent.isValid()) {
+        // A context from another implementation: rebuild the OpenTelemetry identity from its ids.
+        io.opentelemetry.api.trace.TraceFlags flags = parent.isSampled()
+            ? io.opentelemetry.api.trace.TraceFlags.getSampled() : io.opentelemetry.api.trace.TraceFlags.getDefault();
+        io.opentelemetry.api.trace.TraceState state = io.opentelemetry.api.trace.TraceState.getDefault();
+        io.opentelemetry.api.trace.SpanContext sc = parent.isRemote()
+            ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(parent.traceId(), parent.spanId(), flags, state)
+            : io.opentelemetry.api.trace.SpanContext.create(parent.traceId(), parent.spanId(), flags, state);
+        ctx = Context.current().with(io.opentelemetry.api.trace.Span.wrap(sc));
+      } else {
+        ctx = Context.root(); // an invalid parent starts a new trace
+      }
+      builder.setParent(ctx);
+      this.base = base;
+      return this;
+    }
+
+    @Override
+    public SpanBuilder noParent() {
+      builder.setNoParent();
+      base = null;
+      return this;
+    }
+
+    @Override
+    public SpanBuilder attribute(String key, String value) {
+      if (key != null && value != null) {
+        builder.setAttribute(key, value);
+      }
+      return this;
+    }
+
+    @Override
+    public SpanBuilder attribute(String key, long value) {
+      if (key != null) {
+        builder.setAttribute(key, value);
+      }
+      return this;
+    }
+
+    @Override
+    public SpanBuilder attribute(String key, double value) {
+      if (key != null) {
+        builder.setAttribute(key, value);
+      }
+      return this;
+    }
+
+    @Override
+    public SpanBuilder attribute(String key, boolean value) {
+      if (key != null) {
+        builder.setAttribute(key, value);
+      }
+      return this;
+    }
+
+    @Override
+    public Span start() {
+      try {
+        io.opentelemetry.api.trace.Span span = builder.startSpan();
+        return OtelSpan.makeCurrent(span, base != null ? base : Context.current());
+      } catch (RuntimeException e) {
+        Tracing.warnOnce("start", e);
+        return OtelSpan.INVALID;
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package hyperion.otel;
+
+import hyperion.config.Config;
+import hyperion.config.ConfigException;
+import hyperion.otel.TracingConfig.Exporter;
+import hyperion.otel.TracingConfig.Protocol;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The effective tracing settings: the {@code tracing} section, with the standard {@code OTEL_*}
+ * variables filling keys the YAML (or its {@code HYPERION_*} overrides) leaves unset.
+ */
+record Settings(TracingConfig tracing, String serviceName, String serviceVersion, String environment,
+    String endpoint, Sampler sampler, String samplerDescription) {
+
+  static final String OTEL_SERVICE_NAME = "OTEL_SERVICE_NAME";
+  static final String OTEL_EXPORTER_OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT";
+  static final String OTEL_TRACES_SAMPLER = "OTEL_TRACES_SAMPLER";
+  static final String OTEL_TRACES_SAMPLER_ARG = "OTEL_TRACES_SAMPLER_ARG";
+
+  static Settings resolve(Config config, Map<String, String> env) {
+    TracingConfig tracing = config.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS);
+    String serviceName = config.service().name();
+    String fromEnv = value(env, OTEL_SERVICE_NAME);
+    if (config.raw("service.name") == null && fromEnv != null) {
+      serviceName = fromEnv;
+    }
+    String endpoint = endpoint(tracing, config.raw("tracing.endpoint") != null, env);
+    Sampler sampler;
+    String description;
+    if (config.raw("tracing.sample_rate") == null && value(env, OTEL_TRACES_SAMPLER) != null) {
+      description = value(env, OTEL_TRACES_SAMPLER).toLowerCase(Locale.ROOT);
+      sampler = envSampler(description, value(env, OTEL_TRACES_SAMPLER_ARG));
+    } else {
+      description = "parentbased_traceidratio(" + tracing.sampleRate() + ")";
+      sampler = Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRate()));
+    }
+    return new Settings(tracing, serviceName, config.service().version(), config.service().environment(), endpoint,
+        sampler, description);
+  }
+
+  private static String endpoint(TracingConfig tracing, boolean setInYaml, Map<String, String> env) {
+    Exporter exporter = tracing.exporter();
+    boolean otlp = exporter == Exporter.OTLP || exporter == Exporter.JAEGER;
+    boolean http = tracing.protocol() == Protocol.HTTP_PROTOBUF;
+    if (exporter == Exporter.LOGGING || exporter == Exporter.NONE) {
+      return "";
+    }
+    if (!setInYaml || tracing.endpoint().isEmpty()) {
+      String base = otlp ? value(env, OTEL_EXPORTER_OTLP_ENDPOINT) : null;
+      if (base != null) {
+        ConfigException.require(TracingConfig.isHttpUrl(base), OTEL_EXPORTER_OTLP_ENDPOINT, base,
+            "an http:// or https:// URL with a host, e.g. http://collector:4317");
+        // Per the OpenTelemetry spec this variable is a base URL: HTTP appends the signal path.
+        return http ? stripSlash(base) + "/v1/traces" : base;
+      }
+      if (exporter == Exporter.ZIPKIN) {
+        return "http://localhost:9411/api/v2/spans";
+      }
+      return http ? "http://localhost:4318/v1/traces" : "http://localhost:4317";
+    }
+    String configured = tracing.endpoint();
+    String path = URI.create(configured).getPath();
+    boolean noPath = path == null || path.isEmpty() || path.equals("/");
+    if (noPath && exporter == Exporter.ZIPKIN) {
+      return stripSlash(configured) + "/api/v2/spans";
+    }
+    if (noPath && otlp && http) {
+      return stripSlash(configured) + "/v1/traces";
+    }
+    return configured;
+  }
+
+  private static Sampler envSampler(String name, String arg) {
+    return switch (name) {
+      case "always_on" -> Sampler.alwaysOn();
+      case "always_off" -> Sampler.alwaysOff();
+      case "traceidratio" -> Sampler.traceIdRatioBased(ratio(arg));
+      case "parentbased_always_on" -> Sampler.parentBased(Sampler.alwaysOn());
+      case "parentbased_always_off" -> Sampler.parentBased(Sampler.alwaysOff());
+      case "parentbased_traceidratio" -> Sampler.parentBased(Sampler.traceIdRatioBased(ratio(arg)));
+      default -> throw new ConfigException(OTEL_TRACES_SAMPLER, name, "unrecognized value; allowed: always_on, "
+          + "always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio");
+    };
+  }
+
+  private static double ratio(String arg) {
+    if (arg == null) {
+      return 1.0; // the spec's default for a missing argument
+    }
+    double r;
+    try {
+      r = Double.parseDouble(arg);
+    } catch (NumberFormatException e) {
+      r = Double.NaN;
+    }
+    ConfigException.require(r >= 0.0 && r <= 1.0, OTEL_TRACES_SAMPLER_ARG, arg, "a number from 0.0 to 1.0");
+    return r;
+  }
+
+  private static String value(Map<String, String> env, String key) {
+    String v = env.get(key);
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

@@ -1,0 +1,170 @@
+package hyperion.otel;
+
+import com.fasterxml.jackson.annotation.JsonAlias;
+import hyperion.config.ConfigException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The {@code tracing} section, bound when {@link OtelModule} is installed. Every key is optional;
+ * see {@code docs/tracing.md} for the full reference.
+ *
+ * @param exporter where spans go ({@code tracing.exporter}): otlp, jaeger, zipkin, logging or none
+ * @param endpoint the collector URL ({@code tracing.endpoint}); empty means the exporter's default
+ * @param protocol the OTLP transport ({@code tracing.protocol}) for otlp and jaeger: grpc or http/protobuf
+ * @param headers extra request headers for OTLP ({@code tracing.headers}), e.g. an API key
+ * @param timeout how long one export request may take ({@code tracing.timeout})
+ * @param compression request compression ({@code tracing.compression}): none or gzip
+ * @param tls certificates for an {@code https} endpoint ({@code tracing.tls})
+ * @param sampleRate the fraction of new traces recorded ({@code tracing.sample_rate}), 0.0 to 1.0;
+ *     child spans follow their parent's decision
+ * @param attributes extra resource attributes on every span ({@code tracing.attributes})
+ * @param batch the batch span processor's settings ({@code tracing.batch})
+ */
+public record TracingConfig(
+    Exporter exporter,
+    String endpoint,
+    Protocol protocol,
+    Map<String, String> headers,
+    Duration timeout,
+    Compression compression,
+    Tls tls,
+    double sampleRate,
+    Map<String, String> attributes,
+    Batch batch) {
+
+  /** The defaults used when the section or a key is missing. */
+  public static final TracingConfig DEFAULTS = new TracingConfig(Exporter.OTLP, "", Protocol.GRPC, Map.of(),
+      Duration.ofSeconds(10), Compression.NONE, Tls.DEFAULTS, 1.0, Map.of(), Batch.DEFAULTS);
+
+  /** Validates every component; errors name the key relative to {@code tracing}. */
+  public TracingConfig {
+    ConfigException.require(exporter != null, "exporter", null, "one of otlp, jaeger, zipkin, logging, none");
+    ConfigException.require(protocol != null, "protocol", null, "grpc or http/protobuf");
+    ConfigException.require(compression != null, "compression", null, "none or gzip");
+    endpoint = endpoint == null ? "" : endpoint.trim();
+    ConfigException.require(endpoint.isEmpty() || isHttpUrl(endpoint), "endpoint", endpoint,
+        "an http:// or https:// URL with a host, e.g. http://localhost:4317");
+    headers = headers == null ? Map.of() : Map.copyOf(headers);
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      ConfigException.require(h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "headers." + h.getKey(),
+          h.getKey(), "a header name made of token characters");
+    }
+    ConfigException.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
+        && timeout.compareTo(Duration.ofMinutes(5)) <= 0, "timeout", timeout, "a duration between 1ms and 5m");
+    tls = tls == null ? Tls.DEFAULTS : tls;
+    ConfigException.require(sampleRate >= 0.0 && sampleRate <= 1.0, "sample_rate", sampleRate,
+        "a number from 0.0 to 1.0");
+    attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    for (Map.Entry<String, String> a : attributes.entrySet()) {
+      ConfigException.require(!a.getKey().isBlank(), "attributes", a.getKey(), "non-blank attribute names");
+    }
+    batch = batch == null ? Batch.DEFAULTS : batch;
+  }
+
+  /** Whether {@code text} is an absolute http(s) URL with a host; used for every endpoint source. */
+  static boolean isHttpUrl(String text) {
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme();
+      return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          && uri.getHost() != null && !uri.getHost().isEmpty();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Where spans are exported. */
+  public enum Exporter {
+    /** OTLP to any OpenTelemetry collector or backend; default endpoint localhost:4317 (gRPC) or :4318 (HTTP). */
+    OTLP,
+    /** OTLP to a Jaeger collector, which ingests OTLP natively; same default ports as otlp. */
+    JAEGER,
+    /** Zipkin v2 JSON to {@code /api/v2/spans}; default endpoint http://localhost:9411/api/v2/spans. */
+    ZIPKIN,
+    /** One readable line per span through SLF4J (logger {@code hyperion.otel.spans}). */
+    LOGGING,
+    /** Nothing is exported; ids are still generated and propagated. */
+    NONE
+  }
+
+  /** The OTLP transport. */
+  public enum Protocol {
+    /** OTLP/gRPC, default port 4317. */
+    GRPC,
+    /** OTLP/HTTP with protobuf bodies to {@code /v1/traces}, default port 4318; also written {@code http/protobuf}. */
+    @JsonAlias({"http/protobuf", "http"})
+    HTTP_PROTOBUF
+  }
+
+  /** Request body compression. */
+  public enum Compression {
+    /** No compression. */
+    NONE,
+    /** gzip. */
+    GZIP
+  }
+
+  /**
+   * TLS material for an {@code https} OTLP endpoint, as PEM file paths. Empty means the JVM's
+   * trust store and no client certificate.
+   *
+   * @param trustedCertificates CA certificates to trust ({@code tracing.tls.trusted_certificates})
+   * @param clientCertificate the client certificate for mutual TLS ({@code tracing.tls.client_certificate})
+   * @param clientKey the client's private key for mutual TLS ({@code tracing.tls.client_key})
+   */
+  public record Tls(String trustedCertificates, String clientCertificate, String clientKey) {
+
+    /** No custom TLS material. */
+    public static final Tls DEFAULTS = new Tls("", "", "");
+
+    /** Checks that every given file is readable and that the client pair is complete. */
+    public Tls {
+      trustedCertificates = trustedCertificates == null ? "" : trustedCertificates;
+      clientCertificate = clientCertificate == null ? "" : clientCertificate;
+      clientKey = clientKey == null ? "" : clientKey;
+      requireReadable("trusted_certificates", trustedCertificates);
+      requireReadable("client_certificate", clientCertificate);
+      requireReadable("client_key", clientKey);
+      ConfigException.require(clientCertificate.isEmpty() == clientKey.isEmpty(),
+          clientCertificate.isEmpty() ? "client_certificate" : "client_key", "(missing)",
+          "client_certificate and client_key set together");
+    }
+
+    private static void requireReadable(String key, String path) {
+      ConfigException.require(path.isEmpty() || Files.isReadable(Path.of(path)), key, path,
+          "a readable PEM file");
+    }
+  }
+
+  /**
+   * The batch span processor: ended spans wait in a bounded queue and are exported in batches by
+   * one background thread. When the queue is full new spans are dropped (and counted), never waited for.
+   *
+   * @param queueSize the most spans waiting for export ({@code tracing.batch.queue_size})
+   * @param maxBatchSize the most spans in one export request ({@code tracing.batch.max_batch_size})
+   * @param delay the longest a span waits before its batch is sent ({@code tracing.batch.delay})
+   * @param exportTimeout how long one batch export may take before it is abandoned ({@code tracing.batch.export_timeout})
+   */
+  public record Batch(int queueSize, int maxBatchSize, Duration delay, Duration exportTimeout) {
+
+    /** The OpenTelemetry SDK's defaults. */
+    public static final Batch DEFAULTS = new Batch(2048, 512, Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+    /** Validates the sizes and durations. */
+    public Batch {
+      ConfigException.require(queueSize > 0 && queueSize <= 10_000_000, "queue_size", queueSize,
+          "a whole number from 1 to 10000000");
+      ConfigException.require(maxBatchSize > 0 && maxBatchSize <= queueSize, "max_batch_size", maxBatchSize,
+          "a whole number from 1 to queue_size (" + queueSize + ")");
+      ConfigException.require(delay != null && !delay.isNegative() && !delay.isZero()
+          && delay.compareTo(Duration.ofMinutes(5)) <= 0, "delay", delay, "a duration between 1ms and 5m");
+      ConfigException.require(exportTimeout != null && !exportTimeout.isNegative() && !exportTimeout.isZero()
+          && exportTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "export_timeout", exportTimeout,
+          "a duration between 1ms and 5m");
+    }
+  }
+}

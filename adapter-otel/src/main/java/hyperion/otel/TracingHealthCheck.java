@@ -1,0 +1,36 @@
+package hyperion.otel;
+
+import hyperion.HealthCheck;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * Tracing is healthy while the last export succeeded or the queue still has room: a backend that
+ * is down but not yet overflowing the queue costs nothing, one that makes us drop spans does.
+ */
+@Singleton
+final class TracingHealthCheck implements HealthCheck {
+  private final TracingRuntime runtime;
+
+  @Inject
+  TracingHealthCheck(TracingRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public String name() {
+    return "tracing";
+  }
+
+  @Override
+  public Result check() {
+    Accounting a = runtime.accounting();
+    Boolean last = a.lastExportOk();
+    long queued = a.queued();
+    String message = "exporter " + runtime.exporterDescription() + ": last export "
+        + (last == null ? "none yet" : last ? "ok" : "failed") + ", queue " + queued + "/" + a.capacity()
+        + ", dropped " + a.dropped();
+    boolean healthy = !Boolean.FALSE.equals(last) || queued < a.capacity();
+    return healthy ? Result.up(message) : Result.down(message);
+  }
+}
