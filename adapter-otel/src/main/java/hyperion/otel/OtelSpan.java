@@ -27,7 +27,8 @@ final class OtelSpan implements Span {
   private final String previousTraceId;
   private final String previousSpanId;
   private TraceContext context;
-  private volatile boolean closed;
+  /** Only read and written by the owner thread. */
+  private boolean scopeClosed;
 
   OtelSpan(io.opentelemetry.api.trace.Span span, Scope scope, Thread owner, String previousTraceId,
       String previousSpanId) {
@@ -195,25 +196,24 @@ final class OtelSpan implements Span {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
     try {
       span.end();
     } catch (RuntimeException e) {
       Tracing.warnOnce("end", e);
     }
     // The scope is thread-local state of the starting thread: closing it elsewhere would corrupt
-    // that other thread's current span, so a foreign close only ends the span.
-    if (scope != null && owner == Thread.currentThread()) {
-      try {
-        scope.close();
-      } catch (RuntimeException e) {
-        Tracing.warnOnce("scope", e);
-      }
-      restoreMdc();
+    // that other thread's current span, so a foreign close only ends the span and the owner's
+    // later close still restores its thread.
+    if (scope == null || owner != Thread.currentThread() || scopeClosed) {
+      return;
     }
+    scopeClosed = true;
+    try {
+      scope.close();
+    } catch (RuntimeException e) {
+      Tracing.warnOnce("scope", e);
+    }
+    restoreMdc();
   }
 
   private void restoreMdc() {

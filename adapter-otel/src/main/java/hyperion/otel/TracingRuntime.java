@@ -79,6 +79,10 @@ final class TracingRuntime implements Component {
           .setMeterProvider(MeterProvider::noop)
           .build();
       builder.addSpanProcessor(accounting.gate(processor));
+    } else if (extraProcessors.isEmpty()) {
+      // With no processor at all the SDK hands out non-recording spans that only echo the parent,
+      // so a root span would have no ids; exporter "none" still promises ids for propagation and logs.
+      builder.addSpanProcessor(new DiscardingProcessor());
     }
     this.provider = builder.build();
     TextMapPropagator propagator = TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(),
@@ -231,6 +235,14 @@ final class TracingRuntime implements Component {
   @Override
   public String toString() {
     return "TracingRuntime[" + exporterDescription + "]";
+  }
+
+  /** Keeps the SDK creating real spans when nothing is exported. */
+  private static final class DiscardingProcessor implements SpanProcessor {
+    @Override public void onStart(io.opentelemetry.context.Context parent, io.opentelemetry.sdk.trace.ReadWriteSpan span) {}
+    @Override public boolean isStartRequired() { return false; }
+    @Override public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {}
+    @Override public boolean isEndRequired() { return false; }
   }
 
   /** The process environment, injectable so tests can feed {@code OTEL_*} variables. */

@@ -1,0 +1,219 @@
+package hyperion.otel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
+import hyperion.Component;
+import hyperion.HealthCheck;
+import hyperion.Hyperion;
+import hyperion.HyperionModule;
+import hyperion.Span;
+import hyperion.Tracer;
+import hyperion.config.Config;
+import hyperion.config.ConfigException;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Scope;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/** What the contract cannot see: OpenTelemetry interop, MDC, bindings, configuration. */
+class OtelTracerTest {
+  private static final Injector INJECTOR = TestSupport.injector("tracing:\n  exporter: none\n", Map.of());
+  private static final Tracer TRACER = INJECTOR.getInstance(Tracer.class);
+
+  @Nested
+  class Interop {
+    @Test
+    void openTelemetryApiSeesOurCurrentSpan() {
+      try (Span span = TRACER.start("ours")) {
+        assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId()).isEqualTo(span.spanId());
+      }
+      assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().isValid()).isFalse();
+    }
+
+    @Test
+    void weSeeASpanMadeCurrentByOpenTelemetryCode() {
+      io.opentelemetry.api.trace.Tracer otel = INJECTOR.getInstance(OpenTelemetry.class).getTracer("library");
+      io.opentelemetry.api.trace.Span theirs = otel.spanBuilder("theirs").startSpan();
+      try (Scope ignored = theirs.makeCurrent()) {
+        assertThat(TRACER.currentSpan().spanId()).isEqualTo(theirs.getSpanContext().getSpanId());
+        try (Span child = TRACER.start("our-child")) {
+          assertThat(child.traceId()).isEqualTo(theirs.getSpanContext().getTraceId());
+        }
+      } finally {
+        theirs.end();
+      }
+    }
+  }
+
+  @Nested
+  class LogCorrelation {
+    @Test
+    void mdcCarriesIdsWhileCurrentAndRestoresOnClose() {
+      MDC.put("trace_id", "outer-trace");
+      MDC.put("span_id", "outer-span");
+      try {
+        try (Span outer = TRACER.start("outer")) {
+          assertThat(MDC.get("trace_id")).isEqualTo(outer.traceId());
+          try (Span inner = TRACER.start("inner")) {
+            assertThat(MDC.get("span_id")).isEqualTo(inner.spanId());
+          }
+          assertThat(MDC.get("span_id")).isEqualTo(outer.spanId());
+        }
+        assertThat(MDC.get("trace_id")).isEqualTo("outer-trace");
+        assertThat(MDC.get("span_id")).isEqualTo("outer-span");
+      } finally {
+        MDC.clear();
+      }
+      try (Span span = TRACER.start("alone")) {
+        assertThat(MDC.get("trace_id")).isEqualTo(span.traceId());
+      }
+      assertThat(MDC.get("trace_id")).isNull();
+      assertThat(MDC.get("span_id")).isNull();
+    }
+  }
+
+  @Nested
+  class Bindings {
+    @Test
+    void installingTwiceIsHarmlessAndContributesOneComponentAndHealthCheck() {
+      Injector injector = Guice.createInjector(Stage.PRODUCTION, new HyperionModule(Config.fromYaml("tracing:\n  exporter: none\n")),
+          new OtelModule(Map.of()), new OtelModule(Map.of()));
+      assertThat(injector.getInstance(Tracer.class)).isInstanceOf(OtelTracer.class);
+      assertThat(injector.getInstance(Key.get(new TypeLiteral<Set<Component>>() {})))
+          .filteredOn(c -> c instanceof TracingRuntime).hasSize(1)
+          .allMatch(c -> c.phase() == Component.PHASE_TELEMETRY);
+      Set<HealthCheck> checks = injector.getInstance(Key.get(new TypeLiteral<Set<HealthCheck>>() {}));
+      assertThat(checks).filteredOn(h -> h.name().equals("tracing")).singleElement()
+          .satisfies(h -> assertThat(h.check().healthy()).isTrue());
+      assertThat(new OtelModule()).isEqualTo(new OtelModule(Map.of())).hasSameHashCodeAs(new OtelModule());
+    }
+
+    @Test
+    void loggingExporterWritesOneLinePerSpan() throws Exception {
+      try (Hyperion app = Hyperion.start(Config.fromYaml("tracing:\n  exporter: logging\n  batch:\n    delay: 10ms\n"),
+          new OtelModule(Map.of()))) {
+        Tracer tracer = app.context().tracer();
+        try (Span span = tracer.start("logged")) {
+          span.setAttribute("k", "v");
+        }
+        TracingRuntime runtime = app.injector().getInstance(TracingRuntime.class);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (runtime.accounting().exported() < 1 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(runtime.accounting().exported()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Nested
+  class Configuration {
+    private ConfigException startFailure(String yaml, Map<String, String> env) {
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+          () -> Hyperion.start(Config.fromYaml(yaml), new OtelModule(env)).close());
+      assertThat(t).isInstanceOf(ConfigException.class);
+      return (ConfigException) t;
+    }
+
+    @Test
+    void unknownExporterNamesTheKey() {
+      ConfigException e = startFailure("tracing:\n  exporter: jeager\n", Map.of());
+      assertThat(e.key()).isEqualTo("tracing.exporter");
+      assertThat(e.getMessage()).contains("'jeager'").contains("otlp, jaeger, zipkin, logging, none");
+    }
+
+    @Test
+    void malformedEndpointNamesTheKey() {
+      assertThat(startFailure("tracing:\n  endpoint: localhost:4317\n", Map.of()).key()).isEqualTo("tracing.endpoint");
+      assertThat(startFailure("tracing:\n  endpoint: 'http://'\n", Map.of()).key()).isEqualTo("tracing.endpoint");
+    }
+
+    @Test
+    void sampleRateOutsideZeroToOneNamesTheKey() {
+      assertThat(startFailure("tracing:\n  sample_rate: 1.5\n", Map.of()).key()).isEqualTo("tracing.sample_rate");
+      assertThat(startFailure("tracing:\n  sample_rate: -0.1\n", Map.of()).key()).isEqualTo("tracing.sample_rate");
+    }
+
+    @Test
+    void nestedAndOtherKeysAreValidated() {
+      assertThat(startFailure("tracing:\n  batch:\n    queue_size: 10\n    max_batch_size: 20\n", Map.of()).key())
+          .isEqualTo("tracing.batch.max_batch_size");
+      assertThat(startFailure("tracing:\n  protocol: thrift\n", Map.of()).key()).isEqualTo("tracing.protocol");
+      assertThat(startFailure("tracing:\n  tls:\n    trusted_certificates: /nonexistent.pem\n", Map.of()).key())
+          .isEqualTo("tracing.tls.trusted_certificates");
+      assertThat(startFailure("tracing:\n  colour: blue\n", Map.of()).key()).isEqualTo("tracing.colour");
+    }
+
+    @Test
+    void badOtelVariablesNameTheVariable() {
+      assertThat(startFailure("", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")).key())
+          .isEqualTo("OTEL_EXPORTER_OTLP_ENDPOINT");
+      assertThat(startFailure("", Map.of("OTEL_TRACES_SAMPLER", "sometimes")).key()).isEqualTo("OTEL_TRACES_SAMPLER");
+      assertThat(startFailure("", Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")).key())
+          .isEqualTo("OTEL_TRACES_SAMPLER_ARG");
+    }
+
+    @Test
+    void otelVariablesFillUnsetKeysAndYamlWins() {
+      Map<String, String> env = Map.of("OTEL_SERVICE_NAME", "from-env", "OTEL_EXPORTER_OTLP_ENDPOINT",
+          "http://collector:4318", "OTEL_TRACES_SAMPLER", "always_off");
+      Settings fromEnv = Settings.resolve(Config.fromYaml("tracing:\n  protocol: http/protobuf\n"), env);
+      assertThat(fromEnv.serviceName()).isEqualTo("from-env");
+      assertThat(fromEnv.endpoint()).isEqualTo("http://collector:4318/v1/traces");
+      assertThat(fromEnv.samplerDescription()).isEqualTo("always_off");
+
+      Settings yamlWins = Settings.resolve(Config.fromYaml("""
+          service:
+            name: from-yaml
+          tracing:
+            endpoint: http://yaml:4317
+            sample_rate: 0.25
+          """), env);
+      assertThat(yamlWins.serviceName()).isEqualTo("from-yaml");
+      assertThat(yamlWins.endpoint()).isEqualTo("http://yaml:4317");
+      assertThat(yamlWins.samplerDescription()).isEqualTo("parentbased_traceidratio(0.25)");
+    }
+
+    @Test
+    void samplerFromTheEnvironmentApplies() {
+      Injector injector = TestSupport.injector("tracing:\n  exporter: none\n", Map.of("OTEL_TRACES_SAMPLER", "always_off"));
+      try (Span span = injector.getInstance(Tracer.class).start("unsampled")) {
+        assertThat(span.isSampled()).isFalse();
+        assertThat(span.context().isValid()).isTrue();
+      }
+    }
+
+    @Test
+    void defaultEndpointsPerExporter() {
+      assertThat(Settings.resolve(Config.fromYaml(""), Map.of()).endpoint()).isEqualTo("http://localhost:4317");
+      assertThat(Settings.resolve(Config.fromYaml("tracing:\n  exporter: jaeger\n"), Map.of()).endpoint())
+          .isEqualTo("http://localhost:4317");
+      assertThat(Settings.resolve(Config.fromYaml("tracing:\n  exporter: JAEGER\n  protocol: http/protobuf\n"), Map.of())
+          .endpoint()).isEqualTo("http://localhost:4318/v1/traces");
+      assertThat(Settings.resolve(Config.fromYaml("tracing:\n  exporter: zipkin\n"), Map.of()).endpoint())
+          .isEqualTo("http://localhost:9411/api/v2/spans");
+      assertThat(Settings.resolve(Config.fromYaml("tracing:\n  exporter: zipkin\n  endpoint: http://z:9411/\n"), Map.of())
+          .endpoint()).isEqualTo("http://z:9411/api/v2/spans");
+      // OTEL_EXPORTER_OTLP_ENDPOINT is for OTLP only.
+      assertThat(Settings.resolve(Config.fromYaml("tracing:\n  exporter: zipkin\n"),
+          Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317")).endpoint()).isEqualTo("http://localhost:9411/api/v2/spans");
+    }
+
+    @Test
+    void defaultsAreValid() {
+      assertThat(Config.defaults().section("tracing", TracingConfig.class, TracingConfig.DEFAULTS))
+          .isEqualTo(TracingConfig.DEFAULTS);
+      assertThatThrownBy(() -> new TracingConfig.Batch(0, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("queue_size");
+    }
+  }
+}
