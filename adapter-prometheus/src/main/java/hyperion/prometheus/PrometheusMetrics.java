@@ -210,9 +210,9 @@ final class PrometheusMetrics implements Metrics {
     return d.instrument;
   }
 
-  /** Counts one label combination folded into {@code metric}'s overflow series. */
-  void overflowed(String metric) {
-    overflow.labelValues(metric).inc();
+  /** The overflow counter's series for {@code metric}. */
+  CounterDataPoint overflowCounter(String metric) {
+    return overflow.labelValues(metric);
   }
 
   int maxSeriesPerMetric() {
@@ -240,6 +240,7 @@ final class PrometheusMetrics implements Metrics {
     private final AtomicBoolean misuseLogged = new AtomicBoolean();
     private final AtomicBoolean overflowLogged = new AtomicBoolean();
     private volatile C overflowChild;
+    private volatile CounterDataPoint overflowCount;
 
     Labelled(String name, int labelCount, PrometheusMetrics owner) {
       this.name = name;
@@ -294,7 +295,12 @@ final class PrometheusMetrics implements Metrics {
     }
 
     private C overflow() {
-      owner.overflowed(name);
+      CounterDataPoint count = overflowCount;
+      if (count == null) {
+        count = owner.overflowCounter(name); // the client caches it too; this saves its lookup
+        overflowCount = count;
+      }
+      count.inc();
       if (overflowLogged.compareAndSet(false, true)) {
         LOG.log(Level.WARNING, "metric " + name + " reached max_series_per_metric (" + owner.maxSeriesPerMetric()
             + "); new label combinations are folded into the series with every label = \"" + OVERFLOW_VALUE
