@@ -86,7 +86,8 @@ final class Database implements Component {
     c.setMinimumIdle(1);
     c.setConnectionTimeout(3_000);
     c.setValidationTimeout(1_000);
-    c.setMaxLifetime(600_000);
+    c.setMaxLifetime(1_800_000);
+    c.setIdleTimeout(300_000);
     c.setAutoCommit(true);
     pool = new HikariDataSource(c);
     try (Connection con = pool.getConnection(); Statement st = con.createStatement()) {

@@ -4,13 +4,14 @@ import com.google.inject.Module;
 import hyperion.Hyperion;
 import hyperion.config.Config;
 import hyperion.prometheus.PrometheusModule;
+import hyperion.caffeine.CaffeineModule;
 import hyperion.otel.OtelModule;
+import hyperion.redis.RedisModule;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -122,9 +123,9 @@ public final class DemoMain {
     Config config = Config.fromYaml(options.yaml(service, admin, redis), env);
     List<Module> modules = new ArrayList<>();
     modules.add(new OtelModule());
-    adapter("hyperion.caffeine.CaffeineModule").ifPresent(modules::add);
+    modules.add(new CaffeineModule());
     if (redis) {
-      adapter("hyperion.redis.RedisModule").ifPresent(modules::add);
+      modules.add(new RedisModule());
     }
     modules.add(new PrometheusModule());
     modules.add(switch (service) {
@@ -134,21 +135,6 @@ public final class DemoMain {
     });
     Hyperion app = Hyperion.start(config, modules.toArray(Module[]::new));
     return new Running(service, port, admin, app);
-  }
-
-  /**
-   * The adapter module {@code className} if its adapter is on the class path. (While the Caffeine
-   * and Redis adapters are being written the demo runs without them, saying so.)
-   */
-  static Optional<Module> adapter(String className) {
-    try {
-      return Optional.of((Module) Class.forName(className).getConstructor().newInstance());
-    } catch (ClassNotFoundException e) {
-      LOG.warn("{} is not on the class path; running without it", className);
-      return Optional.empty();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot instantiate " + className + ": " + e, e);
-    }
   }
 
   /** Stops in reverse start order (gateway first); returns whether every stop was clean. */
