@@ -58,12 +58,18 @@ record DemoOptions(String service, String host, int port, int adminPort, int use
                       [--gateway-ttl DURATION] [--shutdown-timeout DURATION]
       Every flag can also be given as an environment variable: --jdbc-url is DEMO_JDBC_URL.""";
 
+  private static final List<String> KNOWN = List.of("service", "host", "port", "admin-port", "users-instances",
+      "users-url", "orders-url", "redis", "tracing", "tracing-endpoint", "jdbc-url", "db-user", "db-password",
+      "gateway-ttl", "shutdown-timeout");
+
   /** Parses {@code args}, falling back to {@code DEMO_*} variables in {@code env}, then to defaults. */
   static DemoOptions parse(String[] args, Map<String, String> env) {
     Map<String, String> v = new java.util.HashMap<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
-      if (e.getKey().startsWith("DEMO_")) {
-        v.put(e.getKey().substring(5).toLowerCase(Locale.ROOT).replace('_', '-'), e.getValue());
+      String key = e.getKey().startsWith("DEMO_")
+          ? e.getKey().substring(5).toLowerCase(Locale.ROOT).replace('_', '-') : "";
+      if (KNOWN.contains(key)) { // other DEMO_ variables (DEMO_LOG_LEVEL) are not options
+        v.put(key, e.getValue());
       }
     }
     for (int i = 0; i < args.length; i++) {
@@ -82,11 +88,8 @@ record DemoOptions(String service, String host, int port, int adminPort, int use
         throw new IllegalArgumentException("missing value for " + a + "\n" + USAGE);
       }
     }
-    List<String> known = List.of("service", "host", "port", "admin-port", "users-instances", "users-url",
-        "orders-url", "redis", "tracing", "tracing-endpoint", "jdbc-url", "db-user", "db-password", "gateway-ttl",
-        "shutdown-timeout");
     for (String k : v.keySet()) {
-      if (!known.contains(k)) {
+      if (!KNOWN.contains(k)) {
         throw new IllegalArgumentException("unknown option --" + k + "\n" + USAGE);
       }
     }
