@@ -102,17 +102,18 @@ public final class DemoMain {
     if (all) {
       List<URI> urls = new ArrayList<>();
       for (int i = 0; i < options.usersInstances(); i++) {
-        int port = i == 0 ? 8081 : 8082 + i;
-        int admin = i == 0 ? 9465 : 9466 + i;
+        int port = (i == 0 ? 8081 : 8082 + i) + options.portOffset();
+        int admin = (i == 0 ? 9465 : 9466 + i) + options.portOffset();
         out.add(startOne(options, env, redis, "users", port, admin));
         urls.add(URI.create("http://" + options.host() + ":" + port + "/"));
       }
-      out.add(startOne(options, env, redis, "orders", 8082, 9466));
-      out.add(startOne(options.withUsers(urls), env, redis, "gateway", 8080, 9464));
+      int o = options.portOffset();
+      out.add(startOne(options, env, redis, "orders", 8082 + o, 9466 + o));
+      out.add(startOne(options.withUsers(urls), env, redis, "gateway", 8080 + o, 9464 + o));
     } else {
       String s = options.service();
-      int port = options.port() > 0 ? options.port() : DemoOptions.PORTS.get(s);
-      int admin = options.adminPort() > 0 ? options.adminPort() : DemoOptions.ADMIN_PORTS.get(s);
+      int port = options.port() > 0 ? options.port() : DemoOptions.PORTS.get(s) + options.portOffset();
+      int admin = options.adminPort() > 0 ? options.adminPort() : DemoOptions.ADMIN_PORTS.get(s) + options.portOffset();
       out.add(startOne(options, env, redis, s, port, admin));
     }
     return out;
@@ -165,7 +166,8 @@ public final class DemoMain {
         .append("\"email\":\"ada@example.org\"}' http://").append(h).append(':').append(gw).append("/users/1\n")
         .append("  curl -s -X POST -H 'Content-Type: application/json' -d '{\"userId\":1,\"item\":\"book\",")
         .append("\"amount\":19.99}' http://").append(h).append(':').append(gw).append("/orders\n")
-        .append("  curl -s http://").append(h).append(":9464/metrics | grep hyperion_http_server\n")
+        .append("  curl -s http://").append(h).append(':').append(9464 + o.portOffset())
+        .append("/metrics | grep hyperion_http_server\n")
         .append("Stop with Ctrl-C or SIGTERM. Walkthrough: docs/demo.md\n");
     out.println(b);
     out.flush();
