@@ -126,7 +126,10 @@ class ZipkinIntegrationTest {
     pb.environment().put("HYPERION_CONFIG", config.toString());
     Process child = pb.start();
     StringBuilder output = new StringBuilder();
-    CompletableFuture<String> ready = new CompletableFuture<>();
+    CompletableFuture<String> traceIdLine = new CompletableFuture<>();
+    // Hyperion.run installs its signal handlers after start-up and then logs this line; a SIGTERM
+    // before it would hit the JVM's default handling (exit 143).
+    CompletableFuture<Void> handlersInstalled = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
@@ -134,18 +137,23 @@ class ZipkinIntegrationTest {
             output.append(line).append('\n');
           }
           if (line.startsWith("READY ")) {
-            ready.complete(line.substring(6).trim());
+            traceIdLine.complete(line.substring(6).trim());
+          }
+          if (line.contains("send SIGTERM or SIGINT to stop")) {
+            handlersInstalled.complete(null);
           }
         }
       } catch (Exception e) {
-        ready.completeExceptionally(e);
+        traceIdLine.completeExceptionally(e);
       }
-      ready.completeExceptionally(new IllegalStateException("child ended without READY"));
+      traceIdLine.completeExceptionally(new IllegalStateException("child ended without READY:\n" + output));
+      handlersInstalled.completeExceptionally(new IllegalStateException("child ended before running:\n" + output));
     }, "child-output");
     reader.setDaemon(true);
     reader.start();
     try {
-      String traceId = ready.get(60, TimeUnit.SECONDS);
+      String traceId = traceIdLine.get(60, TimeUnit.SECONDS);
+      handlersInstalled.get(30, TimeUnit.SECONDS);
       child.destroy(); // SIGTERM
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child stopped in time").isTrue();
       reader.join(5000);
