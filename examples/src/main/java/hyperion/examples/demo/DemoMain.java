@@ -85,7 +85,7 @@ public final class DemoMain {
   }
 
   /** One started service instance. */
-  record Running(String service, int port, int adminPort, Hyperion app) {}
+  record Running(String service, int port, int adminPort, boolean l2, Hyperion app) {}
 
   /** Starts the services {@code options} asks for; backends first, gateway last. */
   static List<Running> start(DemoOptions options, Map<String, String> env) {
@@ -135,7 +135,7 @@ public final class DemoMain {
       default -> new GatewayModule(options, port, options.usersUrls(), options.ordersUrls());
     });
     Hyperion app = Hyperion.start(config, modules.toArray(Module[]::new));
-    return new Running(service, port, admin, app);
+    return new Running(service, port, admin, redis, app);
   }
 
   /** Stops in reverse start order (gateway first); returns whether every stop was clean. */
@@ -154,6 +154,9 @@ public final class DemoMain {
       b.append(String.format("  %-8s http://%s:%d   admin: http://%s:%d/metrics  /health  /ready%n", r.service(), h,
           r.port(), h, r.adminPort()));
     }
+    boolean l2 = running.stream().anyMatch(Running::l2);
+    b.append("  caches : ").append(l2 ? "L1 Caffeine + L2 Redis at " + o.redis() + " (coherent across instances)"
+        : "L1 Caffeine only (no Redis)").append('\n');
     b.append("  traces : exporter '").append(o.tracing()).append('\'')
         .append(o.tracing().equals("logging") ? " (span lines in this log, logger hyperion.otel.spans)" : "")
         .append(o.tracingEndpoint().isEmpty() ? "" : " -> " + o.tracingEndpoint()).append('\n');
