@@ -248,7 +248,8 @@ final class RedisClients implements Component {
     for (RedisClusterNode node : c.getPartitions()) {
       if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
         try {
-          c.getConnection(node.getNodeId());
+          // Commands are routed to host:port connections, so warm those (not the node-id ones).
+          c.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync().ping();
         } catch (RuntimeException e) {
           LOG.log(Level.DEBUG, "redis: cannot pre-connect to a cluster node yet", e);
         }
