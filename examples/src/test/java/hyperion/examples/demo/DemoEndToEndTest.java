@@ -162,6 +162,17 @@ class DemoEndToEndTest {
   }
 
   @Test
+  @Order(3)
+  void theGatewayServesHotReadsFromItsOwnL1() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertThat(DemoProcess.get(gateway.url("/users/4")).statusCode()).isEqualTo(200);
+    }
+    String metrics = DemoProcess.get(URI.create("http://127.0.0.1:" + gateway.adminPort + "/metrics")).body();
+    assertThat(metrics).containsPattern(
+        "hyperion_cache_requests_total\\{cache=\"gateway\",layer=\"l1\",result=\"hit\"} [1-9]");
+  }
+
+  @Test
   @Order(4)
   void aRealPrometheusScrapesAllAdminEndpoints() throws Exception {
     Path prometheus = Path.of("/usr/bin/prometheus");
@@ -213,7 +224,33 @@ class DemoEndToEndTest {
   @Test
   @Order(5)
   void withRedisKilledGatewayRequestsKeepReturning200() throws Exception {
+    // load through the gateway while Redis dies under it
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ConcurrentLinkedQueue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+    Thread load = new Thread(() -> {
+      int i = 0;
+      while (!stop.get()) {
+        int id = 1 + (i++ % 5);
+        try {
+          HttpResponse<String> r = DemoProcess.get(gateway.url("/users/" + id + "/orders"));
+          if (r.statusCode() != 200) {
+            failures.add(id + " -> " + r.statusCode() + " " + r.body());
+          }
+          served.incrementAndGet();
+        } catch (Exception e) {
+          failures.add(id + " -> " + e);
+        }
+      }
+    }, "load");
+    load.start();
+    Thread.sleep(300);
     REDIS.nodes().get(0).kill();
+    Thread.sleep(1500);
+    stop.set(true);
+    load.join(15_000);
+    assertThat(failures).as("requests while Redis was killed").isEmpty();
+    assertThat(served.get()).isGreaterThan(5);
     for (int round = 0; round < 3; round++) {
       for (int id = 1; id <= 5; id++) {
         HttpResponse<String> r = DemoProcess.get(gateway.url("/users/" + id + "/orders"));
