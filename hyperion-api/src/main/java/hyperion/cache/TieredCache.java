@@ -548,15 +548,16 @@ public final class TieredCache implements Cache {
   }
 
   /**
-   * Runs {@code call} against L2 on the L2 pool, waiting at most {@code l2_timeout}, inside a CLIENT
-   * span. Returns its result, or {@link #FAILED} when the breaker is open or the call failed, timed
+   * Runs {@code call} against L2 on the L2 pool, waiting at most {@code l2_timeout}, inside an
+   * INTERNAL span (the L2 adapter adds the CLIENT span of the remote call itself, so there is one
+   * CLIENT span per request on the wire). Returns its result, or {@link #FAILED} when the breaker is open or the call failed, timed
    * out or was rejected by the full pool. Never throws.
    */
   private Object callL2(String op, Callable<?> call) {
     if (!breaker.allow()) {
       return FAILED;
     }
-    try (Span span = tracer.spanBuilder("cache.l2." + op).kind(SpanKind.CLIENT).attribute("cache.name", name)
+    try (Span span = tracer.spanBuilder("cache.l2." + op).kind(SpanKind.INTERNAL).attribute("cache.name", name)
         .attribute("cache.operation", op).start()) {
       Future<?> f = null;
       try {
