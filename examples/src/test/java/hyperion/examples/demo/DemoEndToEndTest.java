@@ -49,6 +49,7 @@ class DemoEndToEndTest {
   static DemoProcess usersB;
   static DemoProcess orders;
   static DemoProcess gateway;
+  /** Every process started, for the clean-up (including ones restarted after a port clash). */
   static final List<DemoProcess> ALL = new ArrayList<>();
 
   @BeforeAll
@@ -66,21 +67,23 @@ class DemoEndToEndTest {
     String[] common = {"--redis", REDIS.addresses().get(0), "--tracing", "zipkin", "--tracing-endpoint",
         ZIPKIN.baseUrl() + "/api/v2/spans", "--jdbc-url", PG + "?currentSchema=" + SCHEMA, "--db-user", "postgres",
         "--shutdown-timeout", "8s"};
-    usersA = track(DemoProcess.start("users-a", "users", env, common));
-    usersB = track(DemoProcess.start("users-b", "users", env, common));
-    orders = track(DemoProcess.start("orders", "orders", env, common));
-    usersA.awaitReady(Duration.ofSeconds(90));
-    usersB.awaitReady(Duration.ofSeconds(90));
-    orders.awaitReady(Duration.ofSeconds(90));
+    DemoProcess a = track(DemoProcess.start("users-a", "users", env, common));
+    DemoProcess b = track(DemoProcess.start("users-b", "users", env, common));
+    DemoProcess o = track(DemoProcess.start("orders", "orders", env, common));
+    usersA = track(a.awaitReady(Duration.ofSeconds(90)));
+    usersB = track(b.awaitReady(Duration.ofSeconds(90)));
+    orders = track(o.awaitReady(Duration.ofSeconds(90)));
     List<String> gw = new ArrayList<>(List.of(common));
     gw.addAll(List.of("--users-url", usersA.baseUrl() + "," + usersB.baseUrl(), "--orders-url", orders.baseUrl(),
         "--gateway-ttl", "200ms"));
-    gateway = track(DemoProcess.start("gateway", "gateway", env, gw.toArray(String[]::new)));
-    gateway.awaitReady(Duration.ofSeconds(90));
+    gateway = track(track(DemoProcess.start("gateway", "gateway", env, gw.toArray(String[]::new)))
+        .awaitReady(Duration.ofSeconds(90)));
   }
 
   private static DemoProcess track(DemoProcess p) {
-    ALL.add(p);
+    if (!ALL.contains(p)) {
+      ALL.add(p);
+    }
     return p;
   }
 
@@ -181,7 +184,8 @@ class DemoEndToEndTest {
         .statusCode()).isEqualTo(201);
     Path dir = Files.createTempDirectory("prometheus");
     StringBuilder targets = new StringBuilder();
-    for (DemoProcess p : ALL) {
+    List<DemoProcess> live = List.of(gateway, usersA, usersB, orders);
+    for (DemoProcess p : live) {
       targets.append(targets.length() == 0 ? "" : ", ").append("'127.0.0.1:").append(p.adminPort).append('\'');
     }
     Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
@@ -200,7 +204,7 @@ class DemoEndToEndTest {
           up = Json.MAPPER.readTree(DemoProcess.get(URI.create(api + "up%3D%3D1")).body()).path("data").path("result");
           orders = Json.MAPPER.readTree(DemoProcess.get(URI.create(api + "demo_orders_created_total")).body())
               .path("data").path("result");
-          if (up.size() == ALL.size() && orders.size() == 1) {
+          if (up.size() == live.size() && orders.size() == 1) {
             break;
           }
         } catch (java.io.IOException e) {
@@ -208,7 +212,7 @@ class DemoEndToEndTest {
         }
         Thread.sleep(500);
       }
-      assertThat(up).as("targets up").hasSize(ALL.size());
+      assertThat(up).as("targets up").hasSize(live.size());
       assertThat(orders).as("demo_orders_created_total scraped from orders").hasSize(1);
       JsonNode requests = Json.MAPPER.readTree(DemoProcess.get(URI.create(api
           + "hyperion_http_server_requests_total")).body()).path("data").path("result");

@@ -24,13 +24,20 @@ final class DemoProcess {
   final int adminPort;
   final Path log;
   private final Process process;
+  private final String service;
+  private final Map<String, String> env;
+  private final String[] args;
 
-  private DemoProcess(String name, int port, int adminPort, Path log, Process process) {
+  private DemoProcess(String name, int port, int adminPort, Path log, Process process, String service,
+      Map<String, String> env, String[] args) {
     this.name = name;
     this.port = port;
     this.adminPort = adminPort;
     this.log = log;
     this.process = process;
+    this.service = service;
+    this.env = env;
+    this.args = args;
   }
 
   /** Starts {@code DemoMain --service <service>} with {@code args}; does not wait for readiness. */
@@ -46,15 +53,23 @@ final class DemoProcess {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
-    return new DemoProcess(name, port, admin, log, pb.start());
+    return new DemoProcess(name, port, admin, log, pb.start(), service, env, args);
   }
 
-  /** Waits until the admin server's {@code /ready} answers 200 and the HTTP port accepts requests. */
+  /**
+   * Waits until the admin server's {@code /ready} answers 200 and the HTTP port accepts requests.
+   * Free ports are picked before the child binds them, so on a busy machine another process can
+   * take one first: then the service is started again on other ports, and that instance returned.
+   */
   DemoProcess awaitReady(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
+        String output = Files.readString(log);
+        if (output.contains("Address already in use")) {
+          return start(name, service, env, args).awaitReady(Duration.ofNanos(deadline - System.nanoTime()));
+        }
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + output);
       }
       try {
         if (get(URI.create("http://127.0.0.1:" + adminPort + "/ready")).statusCode() == 200
