@@ -1,0 +1,29 @@
+package hyperion.redis;
+
+/**
+ * Turns cached values into the bytes stored in Redis and back. The default, bound by {@link
+ * RedisModule}, is Jackson JSON with polymorphic default typing off: the type to build is always
+ * the {@code type} the caller asked for, never a class named in the payload.
+ *
+ * <p>Replace it by binding your own implementation:
+ *
+ * <pre>{@code
+ * OptionalBinder.newOptionalBinder(binder(), Codec.class).setBinding().to(MyCodec.class);
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe and must never instantiate a type named by the stored
+ * bytes (the bytes come from a shared server and may have been written by anyone with access).
+ * Throwing from {@link #decode} is how a codec says "corrupt or of another type": the cache counts
+ * it and treats the entry as a miss.
+ */
+public interface Codec {
+
+  /** Encodes {@code value} (never {@code null}); throwing drops the write, which is counted. */
+  byte[] encode(Object value) throws Exception;
+
+  /**
+   * Decodes {@code bytes} as {@code type}; throws when the bytes are corrupt or are not a {@code
+   * type}. Returning {@code null} is also treated as a miss.
+   */
+  <T> T decode(byte[] bytes, Class<T> type) throws Exception;
+}

@@ -1,0 +1,330 @@
+package hyperion.redis;
+
+import hyperion.Component;
+import hyperion.config.Config;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.File;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Owns the Lettuce client, its resources and the two connections (one multiplexed command
+ * connection, one pub/sub connection). Started in {@link Component#PHASE_CLIENTS}; stopping closes
+ * both connections and shuts the client down.
+ *
+ * <p>If Redis cannot be reached at start, the service still starts: the connection attempt is
+ * retried in the background with the reconnect back-off, and until it succeeds every cache call
+ * is a miss (reads) or a dropped write. Once connected, Lettuce reconnects by itself.
+ */
+@Singleton
+final class RedisClients implements Component {
+  private static final Logger LOG = System.getLogger(RedisClients.class.getName());
+
+  /** Keys are UTF-8 strings, values raw bytes (the {@link Codec} owns their format). */
+  static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final RedisConfig config;
+  private final String clientName;
+  private final String serverAddress;
+  private final int serverPort;
+
+  private ClientResources resources;
+  private AbstractRedisClient client;
+  private ScheduledExecutorService scheduler;
+  private final List<ScheduledFuture<?>> retries = new CopyOnWriteArrayList<>();
+  private final List<StatefulConnection<?, ?>> opened = new CopyOnWriteArrayList<>();
+  private final List<Consumer<StatefulRedisPubSubConnection<String, String>>> pubSubUsers =
+      new CopyOnWriteArrayList<>();
+  private volatile StatefulConnection<String, byte[]> connection;
+  private volatile RedisClusterAsyncCommands<String, byte[]> commands;
+  private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+  private volatile boolean stopped;
+
+  @Inject
+  RedisClients(RedisConfig config, Config root) {
+    this.config = config;
+    this.clientName = config.clientName() != null ? config.clientName() : root.service().name();
+    this.serverAddress = config.host(0);
+    this.serverPort = config.port(0);
+  }
+
+  RedisConfig config() {
+    return config;
+  }
+
+  /** The first configured address, for span attributes and health messages (never credentials). */
+  String serverAddress() {
+    return serverAddress;
+  }
+
+  int serverPort() {
+    return serverPort;
+  }
+
+  /** The async command API of the shared connection, or {@code null} before the first connect. */
+  RedisClusterAsyncCommands<String, byte[]> commands() {
+    return commands;
+  }
+
+  /** Whether the command connection is established and currently open. */
+  boolean isConnected() {
+    StatefulConnection<String, byte[]> c = connection;
+    return c != null && c.isOpen();
+  }
+
+  /**
+   * Calls {@code user} with the pub/sub connection once it is established (now, if it already
+   * is). Used by the invalidation bus.
+   */
+  synchronized void onPubSub(Consumer<StatefulRedisPubSubConnection<String, String>> user) {
+    pubSubUsers.add(user);
+    if (pubSub != null) {
+      user.accept(pubSub);
+    }
+  }
+
+  @Override
+  public int phase() {
+    return PHASE_CLIENTS;
+  }
+
+  @Override
+  public String name() {
+    return "redis";
+  }
+
+  @Override
+  public synchronized void start() {
+    if (client != null) {
+      return;
+    }
+    stopped = false;
+    resources = ClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(2)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), config.reconnectDelayMax(), 2, TimeUnit.MILLISECONDS))
+        .build();
+    scheduler = resources.eventExecutorGroup();
+    client = newClient();
+    LOG.log(Level.INFO, "redis: connecting ({0})", config);
+    connectWithRetry("command connection", this::connectCommands, c -> {
+      connection = c;
+      commands = asyncOf(c);
+    });
+    connectWithRetry("pub/sub connection", this::connectPubSub, c -> {
+      synchronized (this) {
+        pubSub = c;
+        pubSubUsers.forEach(u -> u.accept(c));
+      }
+    });
+  }
+
+  @Override
+  public synchronized void stop() {
+    stopped = true;
+    retries.forEach(f -> f.cancel(false));
+    retries.clear();
+    commands = null;
+    connection = null;
+    pubSub = null;
+    for (StatefulConnection<?, ?> c : opened) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "redis: closing a connection failed", e);
+      }
+    }
+    opened.clear();
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      client = null;
+    }
+    if (resources != null) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      resources = null;
+    }
+  }
+
+  /**
+   * Tries {@code connect}; on failure logs and schedules another attempt with back-off, forever,
+   * until it succeeds or the component stops.
+   */
+  private <C extends StatefulConnection<?, ?>> void connectWithRetry(String what, Supplier<C> connect,
+      Consumer<C> onConnected) {
+    attempt(what, connect, onConnected, 0);
+  }
+
+  private <C extends StatefulConnection<?, ?>> void attempt(String what, Supplier<C> connect, Consumer<C> onConnected,
+      int attempt) {
+    if (stopped) {
+      return;
+    }
+    try {
+      C c = connect.get();
+      synchronized (this) {
+        if (stopped) {
+          c.close();
+          return;
+        }
+        opened.add(c);
+      }
+      if (attempt > 0) {
+        LOG.log(Level.INFO, "redis: {0} established after {1} failed attempts", what, attempt);
+      }
+      onConnected.accept(c);
+    } catch (RuntimeException e) {
+      long delay = Math.min(config.reconnectDelayMax().toMillis(), 100L << Math.min(attempt, 10));
+      if (attempt == 0 || attempt % 20 == 0) {
+        LOG.log(Level.WARNING, "redis: {0} to {1}:{2} failed ({3}); service runs uncached, retrying",
+            what, serverAddress, String.valueOf(serverPort), e.toString());
+      }
+      ScheduledExecutorService s = scheduler;
+      if (s != null && !stopped) {
+        retries.add(s.schedule(() -> attempt(what, connect, onConnected, attempt + 1), delay, TimeUnit.MILLISECONDS));
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static RedisClusterAsyncCommands<String, byte[]> asyncOf(StatefulConnection<String, byte[]> c) {
+    if (c instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+      return cluster.async();
+    }
+    return ((StatefulRedisConnection<String, byte[]>) c).async();
+  }
+
+  private StatefulConnection<String, byte[]> connectCommands() {
+    return switch (config.mode()) {
+      case STANDALONE -> ((RedisClient) client).connect(CODEC, uri(0));
+      case SENTINEL -> MasterReplica.connect((RedisClient) client, CODEC, sentinelUri());
+      case CLUSTER -> ((RedisClusterClient) client).connect(CODEC);
+    };
+  }
+
+  private StatefulRedisPubSubConnection<String, String> connectPubSub() {
+    return switch (config.mode()) {
+      case STANDALONE -> ((RedisClient) client).connectPubSub(StringCodec.UTF8, uri(0));
+      case SENTINEL -> ((RedisClient) client).connectPubSub(StringCodec.UTF8, sentinelUri());
+      case CLUSTER -> ((RedisClusterClient) client).connectPubSub(StringCodec.UTF8);
+    };
+  }
+
+  private AbstractRedisClient newClient() {
+    SocketOptions socket = SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(config.commandTimeout());
+    if (config.mode() == RedisConfig.Mode.CLUSTER) {
+      List<RedisURI> seeds = new ArrayList<>();
+      for (int i = 0; i < config.addresses().size(); i++) {
+        seeds.add(uri(i));
+      }
+      Duration period = config.topologyRefreshPeriod();
+      Duration adaptiveLimit = period.compareTo(Duration.ofSeconds(5)) < 0 ? period : Duration.ofSeconds(5);
+      RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+      ClusterClientOptions.Builder options = ClusterClientOptions.builder()
+          .autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .requestQueueSize(config.requestQueueSize())
+          .socketOptions(socket)
+          .timeoutOptions(timeouts)
+          .maxRedirects(config.maxRedirects())
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+              .enablePeriodicRefresh(period)
+              .enableAllAdaptiveRefreshTriggers()
+              .adaptiveRefreshTriggersTimeout(adaptiveLimit)
+              .refreshTriggersReconnectAttempts(3)
+              .build());
+      ssl().ifPresent(options::sslOptions);
+      cluster.setOptions(options.build());
+      return cluster;
+    }
+    RedisClient standalone = RedisClient.create(resources);
+    ClientOptions.Builder options = ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(config.requestQueueSize())
+        .socketOptions(socket)
+        .timeoutOptions(timeouts);
+    ssl().ifPresent(options::sslOptions);
+    standalone.setOptions(options.build());
+    return standalone;
+  }
+
+  private java.util.Optional<SslOptions> ssl() {
+    if (!config.tlsEnabled() || config.tlsCaFile() == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(SslOptions.builder().jdkSslProvider().trustManager(new File(config.tlsCaFile()))
+        .build());
+  }
+
+  /** The URI of {@code addresses[i]} with database, TLS, timeouts, client name and credentials. */
+  RedisURI uri(int i) {
+    RedisURI.Builder b = RedisURI.Builder.redis(config.host(i), config.port(i));
+    return finish(b);
+  }
+
+  private RedisURI sentinelUri() {
+    RedisURI.Builder b = RedisURI.Builder.sentinel(config.host(0), config.port(0), config.masterName());
+    for (int i = 1; i < config.addresses().size(); i++) {
+      b.withSentinel(config.host(i), config.port(i));
+    }
+    return finish(b);
+  }
+
+  private RedisURI finish(RedisURI.Builder b) {
+    b.withDatabase(config.database())
+        .withTimeout(config.commandTimeout())
+        .withClientName(clientName)
+        .withSsl(config.tlsEnabled());
+    if (config.tlsEnabled()) {
+      b.withVerifyPeer(config.tlsVerifyPeer() ? SslVerifyMode.FULL : SslVerifyMode.NONE);
+    }
+    if (config.password() != null) {
+      if (config.username() != null) {
+        b.withAuthentication(config.username(), config.password().toCharArray());
+      } else {
+        b.withPassword(config.password().toCharArray());
+      }
+    }
+    return b.build();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisClients[" + config.mode().name().toLowerCase(Locale.ROOT) + " " + serverAddress + ":" + serverPort
+        + "]";
+  }
+}

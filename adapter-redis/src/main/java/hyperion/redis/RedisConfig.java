@@ -1,0 +1,184 @@
+package hyperion.redis;
+
+import hyperion.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code redis} section, bound with {@code config.section("redis", RedisConfig.class,
+ * RedisConfig.DEFAULTS)} when {@link RedisModule} is installed. Immutable; every component is
+ * validated when the configuration is loaded, so a bad value fails start-up with a message naming
+ * the key.
+ *
+ * <p>{@link #toString()} redacts {@code username} and {@code password}: this record may be logged.
+ *
+ * @param mode how the servers are deployed ({@code mode}): {@code standalone}, {@code sentinel} or
+ *     {@code cluster}
+ * @param addresses {@code host:port} (or {@code redis://host:port}, {@code rediss://host:port} for
+ *     TLS) of the server (standalone, exactly one), of the Sentinels (sentinel) or of the cluster
+ *     seed nodes (cluster) ({@code addresses})
+ * @param database the logical database, 0-15; must be 0 in cluster mode ({@code database})
+ * @param masterName the Sentinel master set name, required in sentinel mode ({@code master_name})
+ * @param maxRedirects how many MOVED/ASK redirections a cluster command may follow ({@code
+ *     max_redirects})
+ * @param topologyRefreshPeriod how often the cluster topology is re-read, on top of the adaptive
+ *     refresh on MOVED, ASK and reconnects ({@code topology_refresh_period})
+ * @param username the ACL user; {@code null} authenticates as {@code default} ({@code username})
+ * @param password the password (ACL user or {@code requirepass}); {@code null} for none ({@code
+ *     password}). Never logged.
+ * @param tls whether connections use TLS ({@code tls}); a {@code rediss://} address also turns it on
+ * @param tlsVerifyPeer whether the server certificate and host name are verified ({@code
+ *     tls_verify_peer}, default true)
+ * @param tlsCaFile a PEM file of trusted CA certificates; {@code null} uses the JVM trust store
+ *     ({@code tls_ca_file})
+ * @param clientName the name shown by {@code CLIENT LIST}; {@code null} uses {@code service.name}
+ *     ({@code client_name})
+ * @param connectTimeout how long establishing a connection may take ({@code connect_timeout})
+ * @param commandTimeout how long one command may take before the call is treated as a miss or a
+ *     dropped write ({@code command_timeout}); keep it short
+ * @param requestQueueSize how many commands may be in flight per connection before new ones are
+ *     rejected ({@code request_queue_size}); bounds memory when Redis is slow
+ * @param reconnectDelayMax the upper bound of the jittered exponential back-off between reconnect
+ *     attempts ({@code reconnect_delay_max})
+ * @param keyPrefix put in front of every key, followed by {@code <cache>:<key>}; {@code null} uses
+ *     {@code <service.name>:} ({@code key_prefix})
+ * @param maxValueBytes the largest encoded value written; larger ones are refused and counted
+ *     ({@code max_value_bytes})
+ * @param invalidationChannel the pub/sub channel of the invalidation bus; {@code null} uses {@code
+ *     <key_prefix>invalidations} ({@code invalidation_channel})
+ */
+public record RedisConfig(
+    Mode mode,
+    List<String> addresses,
+    int database,
+    String masterName,
+    int maxRedirects,
+    Duration topologyRefreshPeriod,
+    String username,
+    String password,
+    boolean tls,
+    boolean tlsVerifyPeer,
+    String tlsCaFile,
+    String clientName,
+    Duration connectTimeout,
+    Duration commandTimeout,
+    int requestQueueSize,
+    Duration reconnectDelayMax,
+    String keyPrefix,
+    int maxValueBytes,
+    String invalidationChannel) {
+
+  /** How the Redis servers are deployed. */
+  public enum Mode {
+    /** One server (possibly with replicas the client does not use). */
+    STANDALONE,
+    /** A master/replica set monitored by Redis Sentinel; the client asks the Sentinels for the master. */
+    SENTINEL,
+    /** Redis Cluster: keys sharded over several masters by hash slot. */
+    CLUSTER
+  }
+
+  private static final Pattern HOST_PORT = Pattern.compile("(?:(rediss?)://)?(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})/?");
+  private static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
+
+  /** The built-in defaults: one standalone server on {@code 127.0.0.1:6379}, database 0, no TLS. */
+  public static final RedisConfig DEFAULTS = new RedisConfig(Mode.STANDALONE, List.of("127.0.0.1:6379"), 0, null,
+      5, Duration.ofSeconds(30), null, null, false, true, null, null, Duration.ofSeconds(2), Duration.ofMillis(500),
+      1000, Duration.ofSeconds(2), null, 1024 * 1024, null);
+
+  /** Validates every component; see the class description for the keys. */
+  public RedisConfig {
+    ConfigException.require(mode != null, "mode", null, "one of standalone, sentinel, cluster");
+    ConfigException.require(addresses != null && !addresses.isEmpty(), "addresses", addresses,
+        "a non-empty list of host:port");
+    addresses = List.copyOf(addresses);
+    for (int i = 0; i < addresses.size(); i++) {
+      String a = addresses.get(i);
+      ConfigException.require(a != null && address(a) != null, "addresses[" + i + "]", a,
+          "host:port, redis://host:port or rediss://host:port with a port from 1 to 65535"
+              + " (credentials go in redis.username and redis.password, never in the address)");
+    }
+    ConfigException.require(mode != Mode.STANDALONE || addresses.size() == 1, "addresses", addresses,
+        "exactly one address in standalone mode");
+    ConfigException.require(database >= 0 && database <= 15, "database", database, "0 to 15");
+    ConfigException.require(mode != Mode.CLUSTER || database == 0, "database", database,
+        "0 in cluster mode (Redis Cluster has only database 0)");
+    ConfigException.require(mode != Mode.SENTINEL || (masterName != null && !masterName.isBlank()), "master_name",
+        masterName, "the Sentinel master set name (required in sentinel mode)");
+    ConfigException.require(maxRedirects >= 0 && maxRedirects <= 16, "max_redirects", maxRedirects, "0 to 16");
+    ConfigException.require(positive(topologyRefreshPeriod), "topology_refresh_period", topologyRefreshPeriod,
+        "a positive duration, e.g. 30s");
+    ConfigException.require(username == null || !username.isBlank(), "username", username,
+        "a non-empty ACL user name, or no value");
+    ConfigException.require(username == null || password != null, "password", null,
+        "a password when redis.username is set");
+    ConfigException.require(tlsCaFile == null || !tlsCaFile.isBlank(), "tls_ca_file", tlsCaFile,
+        "the path of a PEM file, or no value");
+    ConfigException.require(clientName == null || clientName.matches("[!-~]{1,64}"), "client_name", clientName,
+        "1-64 printable characters without spaces");
+    ConfigException.require(between(connectTimeout), "connect_timeout", connectTimeout, "a duration from 1ms to 1m");
+    ConfigException.require(between(commandTimeout), "command_timeout", commandTimeout, "a duration from 1ms to 1m");
+    ConfigException.require(requestQueueSize > 0, "request_queue_size", requestQueueSize, "a positive whole number");
+    ConfigException.require(between(reconnectDelayMax), "reconnect_delay_max", reconnectDelayMax,
+        "a duration from 1ms to 1m");
+    ConfigException.require(keyPrefix == null || keyPrefix.chars().noneMatch(c -> c < 0x21 || c > 0x7e),
+        "key_prefix", keyPrefix, "printable characters without spaces (may be empty)");
+    ConfigException.require(maxValueBytes > 0 && maxValueBytes <= 512 * 1024 * 1024, "max_value_bytes",
+        maxValueBytes, "1 to 536870912 (512 MiB, the Redis limit)");
+    ConfigException.require(invalidationChannel == null || invalidationChannel.matches("[!-~]{1,256}"),
+        "invalidation_channel", invalidationChannel, "1-256 printable characters without spaces");
+  }
+
+  /** Whether TLS is on, by {@code tls} or by a {@code rediss://} address. */
+  public boolean tlsEnabled() {
+    return tls || addresses.stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).startsWith("rediss://"));
+  }
+
+  /** The host of {@code addresses[i]}. */
+  String host(int i) {
+    String h = address(addresses.get(i))[0];
+    return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  /** The port of {@code addresses[i]}. */
+  int port(int i) {
+    return Integer.parseInt(address(addresses.get(i))[1]);
+  }
+
+  /** {host, port} or {@code null} when malformed. */
+  private static String[] address(String a) {
+    var m = HOST_PORT.matcher(a.trim());
+    if (!m.matches()) {
+      return null;
+    }
+    int port = Integer.parseInt(m.group(3));
+    return port < 1 || port > 65535 ? null : new String[] {m.group(2), m.group(3)};
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
+  }
+
+  private static boolean between(Duration d) {
+    return positive(d) && d.compareTo(MAX_TIMEOUT) <= 0;
+  }
+
+  /** Like the generated one, with {@code username} and {@code password} redacted. */
+  @Override
+  public String toString() {
+    return "RedisConfig[mode=" + mode.name().toLowerCase(Locale.ROOT) + ", addresses=" + addresses
+        + ", database=" + database + ", masterName=" + masterName + ", maxRedirects=" + maxRedirects
+        + ", topologyRefreshPeriod=" + topologyRefreshPeriod + ", username=" + redact(username)
+        + ", password=" + redact(password) + ", tls=" + tls + ", tlsVerifyPeer=" + tlsVerifyPeer
+        + ", tlsCaFile=" + tlsCaFile + ", clientName=" + clientName + ", connectTimeout=" + connectTimeout
+        + ", commandTimeout=" + commandTimeout + ", requestQueueSize=" + requestQueueSize
+        + ", reconnectDelayMax=" + reconnectDelayMax + ", keyPrefix=" + keyPrefix + ", maxValueBytes="
+        + maxValueBytes + ", invalidationChannel=" + invalidationChannel + "]";
+  }
+
+  private static String redact(String secret) {
+    return secret == null ? null : "****";
+  }
+}

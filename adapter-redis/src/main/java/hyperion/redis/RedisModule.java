@@ -1,0 +1,71 @@
+package hyperion.redis;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Key;
+import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
+import hyperion.CacheManager;
+import hyperion.Component;
+import hyperion.HealthCheck;
+import hyperion.InvalidationBus;
+import hyperion.L2;
+import hyperion.config.Config;
+import jakarta.inject.Singleton;
+
+/**
+ * Installs Redis as the shared (L2) cache and the invalidation bus, over Lettuce:
+ *
+ * <ul>
+ *   <li>{@code @L2 CacheManager}: named caches stored in Redis (with an L1 adapter installed too,
+ *       {@link hyperion.HyperionModule} composes them into a {@link hyperion.cache.TieredCache});
+ *   <li>{@link InvalidationBus}: Redis pub/sub, so other instances drop their L1 copies;
+ *   <li>a {@link Component} that opens the connections at start ({@link Component#PHASE_CLIENTS})
+ *       and closes them at stop;
+ *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout);
+ *   <li>a {@link Codec}, by default Jackson JSON with polymorphic typing off; bind your own with
+ *       {@code OptionalBinder.newOptionalBinder(binder(), Codec.class).setBinding()}.
+ * </ul>
+ *
+ * <p>Settings come from the {@code redis} section ({@link RedisConfig}); a bad value fails when
+ * the injector is built. Install it next to {@link hyperion.HyperionModule}; installing it twice
+ * is harmless (modules are equal by class).
+ */
+public final class RedisModule extends AbstractModule {
+
+  /** Creates the module; settings are read from the injected {@link Config}. */
+  public RedisModule() {}
+
+  @Override
+  protected void configure() {
+    OptionalBinder.newOptionalBinder(binder(), Codec.class).setDefault().to(JacksonCodec.class).in(Singleton.class);
+    // Eager: binds and validates the redis section while the injector is built.
+    bind(RedisClients.class).asEagerSingleton();
+    bind(RedisOps.class).in(Singleton.class);
+    bind(RedisCacheManager.class).in(Singleton.class);
+    bind(RedisInvalidationBus.class).asEagerSingleton();
+    bind(RedisHealthCheck.class).in(Singleton.class);
+    OptionalBinder.newOptionalBinder(binder(), Key.get(CacheManager.class, L2.class)).setBinding()
+        .to(RedisCacheManager.class);
+    OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setBinding().to(RedisInvalidationBus.class);
+    Multibinder.newSetBinder(binder(), Component.class).addBinding().to(RedisClients.class);
+    Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(RedisHealthCheck.class);
+  }
+
+  @Provides
+  @Singleton
+  RedisConfig redisConfig(Config config) {
+    return config.section("redis", RedisConfig.class, RedisConfig.DEFAULTS);
+  }
+
+  /** Equal to every other {@code RedisModule}: the settings live in {@link Config}. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RedisModule;
+  }
+
+  @Override
+  public int hashCode() {
+    return RedisModule.class.hashCode();
+  }
+}

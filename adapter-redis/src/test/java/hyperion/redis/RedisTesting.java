@@ -1,0 +1,53 @@
+package hyperion.redis;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.multibindings.OptionalBinder;
+import hyperion.CacheManager;
+import hyperion.Hyperion;
+import hyperion.L2;
+import hyperion.Metrics;
+import hyperion.config.Config;
+import hyperion.redis.testkit.RedisServers;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts Hyperion apps with {@link RedisModule} pointed at test servers. */
+final class RedisTesting {
+  private RedisTesting() {}
+
+  /** The YAML for {@code servers} with extra {@code redis} keys ({@code "key: value"}) and a test service name. */
+  static String yaml(RedisServers servers, String... redisKeys) {
+    StringBuilder sb = new StringBuilder("service:\n  name: hyperion-test\n").append(servers.redisYaml());
+    sb.append("  command_timeout: 500ms\n  connect_timeout: 1s\n  reconnect_delay_max: 500ms\n");
+    sb.append("  topology_refresh_period: 1s\n");
+    for (String k : redisKeys) {
+      sb.append("  ").append(k).append('\n');
+    }
+    return sb.toString();
+  }
+
+  static Hyperion start(String yaml, Metrics metrics, Module... more) {
+    List<Module> modules = new ArrayList<>();
+    modules.add(new RedisModule());
+    if (metrics != null) {
+      modules.add(new AbstractModule() {
+        @Override
+        protected void configure() {
+          OptionalBinder.newOptionalBinder(binder(), Metrics.class).setBinding().toInstance(metrics);
+        }
+      });
+    }
+    modules.addAll(List.of(more));
+    return Hyperion.start(Config.fromYaml(yaml), modules.toArray(Module[]::new));
+  }
+
+  static Hyperion start(RedisServers servers, String... redisKeys) {
+    return start(yaml(servers, redisKeys), null);
+  }
+
+  static CacheManager l2(Hyperion app) {
+    return app.injector().getInstance(Key.get(CacheManager.class, L2.class));
+  }
+}
