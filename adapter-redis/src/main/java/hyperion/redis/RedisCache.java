@@ -8,6 +8,9 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,28 +274,44 @@ final class RedisCache implements Cache {
   }
 
   /**
-   * Removes this cache's keys with SCAN MATCH + UNLINK (never KEYS). In Cluster mode Lettuce's
-   * SCAN walks every master in turn and UNLINK is split by slot.
+   * Removes this cache's keys with SCAN MATCH + UNLINK (never KEYS). In Cluster mode every live
+   * master that serves slots is scanned in turn (failed masters are skipped: their replicas hold the
+   * keys once promoted) and UNLINK is split by slot.
    */
   @Override
   public void clear() {
     ScanArgs args = ScanArgs.Builder.matches(globEscape(prefix) + "*").limit(SCAN_COUNT);
     try {
       ops.run("SCAN", name, c -> {
-        KeyScanCursor<String> cursor = ops.await(c.scan(args));
-        while (true) {
-          List<String> keys = cursor.getKeys();
-          if (!keys.isEmpty()) {
-            ops.await(c.unlink(keys.toArray(String[]::new)));
+        if (c instanceof RedisAdvancedClusterAsyncCommands<String, byte[]> cluster) {
+          for (RedisClusterNode node : cluster.getStatefulConnection().getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL) && !node.getSlots().isEmpty()) {
+              scanAndUnlink(cluster.getConnection(node.getNodeId()), c, args);
+            }
           }
-          if (cursor.isFinished()) {
-            return null;
-          }
-          cursor = ops.await(c.scan(cursor, args));
+        } else {
+          scanAndUnlink(c, c, args);
         }
+        return null;
       });
     } catch (RedisOps.RedisUnavailable e) {
       // best effort; counted and logged by RedisOps
+    }
+  }
+
+  private void scanAndUnlink(RedisClusterAsyncCommands<String, byte[]> scanOn,
+      RedisClusterAsyncCommands<String, byte[]> unlinkOn, ScanArgs args) throws Exception {
+    KeyScanCursor<String> cursor = ops.await(scanOn.scan(args));
+    while (true) {
+      List<String> keys = cursor.getKeys();
+      if (!keys.isEmpty()) {
+        ops.await(unlinkOn.unlink(keys.toArray(String[]::new)));
+      }
+      if (cursor.isFinished()) {
+        return;
+      }
+      cursor = ops.await(scanOn.scan(cursor, args));
     }
   }
 

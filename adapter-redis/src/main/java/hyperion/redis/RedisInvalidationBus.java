@@ -43,6 +43,7 @@ final class RedisInvalidationBus implements InvalidationBus {
   private final String instanceId = UUID.randomUUID().toString();
   private final String channel;
   private final RedisOps ops;
+  private final RedisClients clients;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicBoolean lostConnection = new AtomicBoolean();
@@ -52,6 +53,7 @@ final class RedisInvalidationBus implements InvalidationBus {
   RedisInvalidationBus(RedisClients clients, RedisOps ops, RedisConfig redis, Config config) {
     this.channel = channel(redis, config);
     this.ops = ops;
+    this.clients = clients;
     clients.onPubSub(this::attach);
   }
 
@@ -104,7 +106,10 @@ final class RedisInvalidationBus implements InvalidationBus {
         if (!channel.equals(ch)) {
           return;
         }
-        if (subscribedOnce.getAndSet(true) || lostConnection.getAndSet(false)) {
+        boolean first = !subscribedOnce.getAndSet(true);
+        // Re-subscribed after a disconnect, or subscribed only after Redis was unreachable at start:
+        // either way invalidations may have been missed.
+        if (!first || lostConnection.getAndSet(false) || clients.pubSubWasLate()) {
           LOG.log(Level.INFO, "redis: invalidation bus re-subscribed to {0}; telling listeners to drop L1", channel);
           listeners.forEach(RedisInvalidationBus.this::signalReconnected);
         }
@@ -113,6 +118,9 @@ final class RedisInvalidationBus implements InvalidationBus {
     connection.addListener(new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+        if (clients.isStopped()) {
+          return;
+        }
         lostConnection.set(true);
         LOG.log(Level.WARNING, "redis: invalidation bus disconnected; L1 entries may go stale until it is back");
       }

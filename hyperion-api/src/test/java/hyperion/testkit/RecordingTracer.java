@@ -25,8 +25,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RecordingTracer implements Tracer {
 
-  /** A span's identity. */
-  public record Ids(String traceId, String spanId, boolean isSampled, boolean isRemote) implements TraceContext {}
+  /** A span's identity, with the W3C tracestate and baggage headers it carries (or {@code null}). */
+  public record Ids(String traceId, String spanId, boolean isSampled, boolean isRemote, String tracestate,
+      String baggage) implements TraceContext {}
 
   private final ThreadLocal<RecordedSpan> current = new ThreadLocal<>();
   private final ConcurrentLinkedQueue<RecordedSpan> finished = new ConcurrentLinkedQueue<>();
@@ -61,19 +62,39 @@ public final class RecordingTracer implements Tracer {
   @Override
   public <C> void inject(C carrier, TextMapSetter<C> setter) {
     TraceContext c = currentSpan().context();
-    if (c.isValid()) {
+    if (carrier == null || setter == null || !c.isValid()) {
+      return;
+    }
+    try {
       setter.set(carrier, "traceparent", "00-" + c.traceId() + "-" + c.spanId() + (c.isSampled() ? "-01" : "-00"));
+      if (c instanceof Ids ids && ids.tracestate() != null) {
+        setter.set(carrier, "tracestate", ids.tracestate());
+      }
+      if (c instanceof Ids ids && ids.baggage() != null) {
+        setter.set(carrier, "baggage", ids.baggage());
+      }
+    } catch (RuntimeException e) {
+      // a broken carrier must not break the traced code
     }
   }
 
   @Override
   public <C> TraceContext extract(C carrier, TextMapGetter<C> getter) {
-    String tp = getter.get(carrier, "traceparent");
-    if (tp == null || !tp.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]")) {
+    if (carrier == null || getter == null) {
       return TraceContext.INVALID;
     }
-    String[] p = tp.split("-");
-    return new Ids(p[1], p[2], p[3].equals("01"), true);
+    try {
+      String tp = getter.get(carrier, "traceparent");
+      if (tp == null || !tp.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]")) {
+        return TraceContext.INVALID;
+      }
+      String[] p = tp.split("-");
+      Ids ids = new Ids(p[1], p[2], p[3].equals("01"), true, getter.get(carrier, "tracestate"),
+          getter.get(carrier, "baggage"));
+      return ids.isValid() ? ids : TraceContext.INVALID;
+    } catch (RuntimeException e) {
+      return TraceContext.INVALID;
+    }
   }
 
   @Override
@@ -111,7 +132,16 @@ public final class RecordingTracer implements Tracer {
 
   @Override
   public ExecutorService wrap(ExecutorService executor) {
-    throw new UnsupportedOperationException("RecordingTracer does not wrap ExecutorServices");
+    return new java.util.concurrent.AbstractExecutorService() {
+      @Override public void execute(Runnable task) { executor.execute(RecordingTracer.this.wrap(task)); }
+      @Override public void shutdown() { executor.shutdown(); }
+      @Override public List<Runnable> shutdownNow() { return executor.shutdownNow(); }
+      @Override public boolean isShutdown() { return executor.isShutdown(); }
+      @Override public boolean isTerminated() { return executor.isTerminated(); }
+      @Override public boolean awaitTermination(long t, java.util.concurrent.TimeUnit u) throws InterruptedException {
+        return executor.awaitTermination(t, u);
+      }
+    };
   }
 
   private static String hex(int bytes) {
@@ -143,8 +173,11 @@ public final class RecordingTracer implements Tracer {
     @Override
     public Span start() {
       TraceContext p = root ? null : parent != null ? parent : current.get() != null ? current.get().ids : null;
-      Ids ids = new Ids(p != null && p.isValid() ? p.traceId() : hex(16), hex(8), true, false);
-      RecordedSpan s = new RecordedSpan(name, kind, ids, p != null && p.isValid() ? p.spanId() : null,
+      boolean child = p != null && p.isValid();
+      Ids inherited = child && p instanceof Ids i ? i : null;
+      Ids ids = new Ids(child ? p.traceId() : hex(16), hex(8), !child || p.isSampled(), false,
+          inherited == null ? null : inherited.tracestate(), inherited == null ? null : inherited.baggage());
+      RecordedSpan s = new RecordedSpan(name, kind, ids, child ? p.spanId() : TraceContext.INVALID.spanId(),
           current.get());
       s.attributes.putAll(attributes);
       current.set(s);
@@ -160,7 +193,7 @@ public final class RecordingTracer implements Tracer {
     public final SpanKind kind;
     /** The span's ids. */
     public final Ids ids;
-    /** The parent span id, or {@code null} for a root span. */
+    /** The parent span id; all zeros for a root span. */
     public final String parentSpanId;
     /** Attributes set on the span. */
     public final Map<String, Object> attributes = new LinkedHashMap<>();

@@ -257,7 +257,8 @@ public final class RedisNode {
     }
   }
 
-  static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
+  /** Polls {@code condition} every 50 ms until it holds; fails after {@code timeout}. */
+  public static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {

@@ -1,0 +1,149 @@
+package hyperion.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import hyperion.Cache;
+import hyperion.HealthCheck;
+import hyperion.Hyperion;
+import hyperion.redis.testkit.RedisNode;
+import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.CacheContract.Item;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Redis-specific behaviour of the L2 cache against one standalone server. */
+class RedisCacheTest {
+  @RegisterExtension
+  static final RedisServers redis = RedisServers.standalone();
+  static final RecordingMetrics metrics = new RecordingMetrics();
+  static Hyperion app;
+  static RedisNode server;
+
+  @BeforeAll
+  static void start() {
+    app = RedisTesting.start(RedisTesting.yaml(redis, "max_value_bytes: 1000"), metrics);
+    server = redis.nodes().get(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  private static Cache cache(String name) {
+    return RedisTesting.l2(app).cache(name);
+  }
+
+  private static Item item(String id) {
+    return new Item(id, "name-" + id, 1, List.of("t"));
+  }
+
+  @Test
+  void keysArePrefixedByServiceAndCacheAndExpireWithPx() {
+    cache("layout").put("k1", item("k1"), Duration.ofSeconds(10));
+    String json = server.callString("GET", "hyperion-test:layout:k1");
+    assertThat(json).isEqualTo("{\"id\":\"k1\",\"name\":\"name-k1\",\"quantity\":1,\"tags\":[\"t\"]}");
+    assertThat((Long) server.call("PTTL", "hyperion-test:layout:k1")).isBetween(9_000L, 10_000L);
+    assertThat(cache("layout").getEntry("k1", Item.class)).hasValueSatisfying(e -> {
+      assertThat(e.value()).isEqualTo(item("k1"));
+      assertThat(e.ttl()).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(10));
+    });
+    // The default TTL (cache.default.default_ttl, 5m) applies when none is given.
+    cache("layout").put("k2", item("k2"));
+    assertThat((Long) server.call("PTTL", "hyperion-test:layout:k2")).isBetween(290_000L, 300_000L);
+  }
+
+  @Test
+  void aCorruptValueIsACountedMissAndIsOverwrittenByTheNextLoad() {
+    Cache c = cache("corrupt");
+    server.call("SET", "hyperion-test:corrupt:k", new byte[] {(byte) 0xde, (byte) 0xad, 0x00, '{'});
+    double before = metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt");
+    assertThat(c.get("k", Item.class)).isEmpty();
+    assertThat(metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt")).isEqualTo(before + 1);
+    assertThat(c.getOrLoad("k", Item.class, null, RedisCacheTest::item)).isEqualTo(item("k"));
+    assertThat(c.get("k", Item.class)).contains(item("k"));
+    assertThat(metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt")).isEqualTo(before + 2);
+    // A value of another shape is a miss as well.
+    server.call("SET", "hyperion-test:corrupt:other", "{\"id\":\"x\",\"unexpected\":true}");
+    assertThat(c.get("other", Item.class)).isEmpty();
+    assertThat(metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt")).isEqualTo(before + 3);
+  }
+
+  @Test
+  void aClassNamePayloadStoredInRedisIsDecodedAsPlainData() {
+    int created = JacksonCodecTest.Canary.CREATED.get();
+    server.call("SET", "hyperion-test:gadgets:k", "{\"@class\":\"" + JacksonCodecTest.Canary.class.getName()
+        + "\",\"x\":\"1\"}");
+    server.call("SET", "hyperion-test:gadgets:k2", "[\"java.lang.ProcessBuilder\",{\"command\":[\"id\"]}]");
+    assertThat(cache("gadgets").get("k", Object.class)).hasValueSatisfying(v -> assertThat(v).isInstanceOf(Map.class));
+    assertThat(cache("gadgets").get("k2", Object.class)).hasValueSatisfying(v -> assertThat(v).isInstanceOf(List.class));
+    assertThat(cache("gadgets").get("k", Map.class)).hasValueSatisfying(m -> assertThat(m).containsKey("@class"));
+    assertThat(JacksonCodecTest.Canary.CREATED).hasValue(created);
+  }
+
+  @Test
+  void oversizedValuesAreRefusedCountedAndDoNotLeaveAStaleValue() {
+    Cache c = cache("big");
+    c.put("k", "small");
+    assertThat(c.get("k", String.class)).contains("small");
+    c.put("k", "x".repeat(2000));
+    assertThat(metrics.value("hyperion_cache_l2_oversize_total", "big")).isEqualTo(1);
+    assertThat(server.call("EXISTS", "hyperion-test:big:k")).isEqualTo(0L);
+    assertThat(c.get("k", String.class)).isEmpty();
+    c.putAll(Map.of("a", "x".repeat(2000), "b", "fits"), null);
+    assertThat(c.getAll(List.of("a", "b"), String.class)).containsOnlyKeys("b");
+    assertThat(metrics.value("hyperion_cache_l2_oversize_total", "big")).isEqualTo(2);
+  }
+
+  @Test
+  void clearScansOnlyThisCachesKeys() {
+    cache("clr").put("a*", "1");
+    cache("clr").put("b", "2");
+    cache("clr2").put("a", "3");
+    server.call("SET", "other-service:clr:a", "4");
+    server.call("SET", "hyperion-test:clr", "5");
+    cache("clr").clear();
+    assertThat(cache("clr").exists("a*")).isFalse();
+    assertThat(cache("clr").exists("b")).isFalse();
+    assertThat(cache("clr2").get("a", String.class)).contains("3");
+    assertThat(server.call("EXISTS", "other-service:clr:a", "hyperion-test:clr")).isEqualTo(2L);
+  }
+
+  @Test
+  void getAllReturnsOnlyPresentKeysAndDeleteReportsWhatItRemoved() {
+    Cache c = cache("multi");
+    c.putAll(Map.of("a", item("a"), "b", item("b")), Duration.ofMinutes(1));
+    assertThat(c.getAll(List.of("a", "b", "c", "a"), Item.class)).containsOnlyKeys("a", "b");
+    assertThat(c.delete("a")).isTrue();
+    assertThat(c.delete("a")).isFalse();
+    assertThat(c.getAll(List.of(), Item.class)).isEmpty();
+  }
+
+  @Test
+  void cacheNamesMayNotContainTheSeparator() {
+    assertThatThrownBy(() -> RedisTesting.l2(app).cache("a:b")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("':'");
+    assertThat(RedisTesting.l2(app).cache("same")).isSameAs(RedisTesting.l2(app).cache("same"));
+  }
+
+  @Test
+  void healthAndMetrics() throws Exception {
+    HealthCheck health = app.injector().getInstance(RedisHealthCheck.class);
+    HealthCheck.Result r = health.check();
+    assertThat(r.healthy()).isTrue();
+    assertThat(r.message()).contains("PONG").contains(server.address());
+    cache("m").get("x", String.class);
+    assertThat(metrics.value("hyperion_redis_commands_total", "GET", "ok")).isPositive();
+    assertThat(metrics.value("hyperion_redis_command_duration_seconds_count", "GET")).isPositive();
+    assertThat(metrics.gauge("hyperion_redis_connected")).isEqualTo(1.0);
+    assertThat(new String(server.callString("CLIENT", "LIST").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+        .contains("name=hyperion-test");
+  }
+}
