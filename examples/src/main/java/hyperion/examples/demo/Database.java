@@ -123,50 +123,51 @@ final class Database implements Component {
 
   /** Runs a query and maps every row. */
   <T> List<T> query(String operation, String table, String sql, Binder binder, RowMapper<T> mapper) {
-    try (Span span = span(operation, table, sql);
-        Connection con = pool.getConnection();
-        PreparedStatement ps = con.prepareStatement(sql)) {
-      binder.bind(ps);
-      List<T> rows = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(mapper.map(rs));
+    try (Span span = span(operation, table, sql)) {
+      try (Connection con = pool.getConnection(); PreparedStatement ps = con.prepareStatement(sql)) {
+        binder.bind(ps);
+        List<T> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows.add(mapper.map(rs));
+          }
         }
+        span.setAttribute("db.response.returned_rows", (long) rows.size());
+        return rows;
+      } catch (SQLException e) {
+        throw failure(span, e);
       }
-      span.setAttribute("db.response.returned_rows", (long) rows.size());
-      return rows;
-    } catch (SQLException e) {
-      throw failure(e);
     }
   }
 
   /** Runs an update; returns the affected row count. */
   int update(String operation, String table, String sql, Binder binder) {
-    try (Span span = span(operation, table, sql);
-        Connection con = pool.getConnection();
-        PreparedStatement ps = con.prepareStatement(sql)) {
-      binder.bind(ps);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw failure(e);
+    try (Span span = span(operation, table, sql)) {
+      try (Connection con = pool.getConnection(); PreparedStatement ps = con.prepareStatement(sql)) {
+        binder.bind(ps);
+        return ps.executeUpdate();
+      } catch (SQLException e) {
+        throw failure(span, e);
+      }
     }
   }
 
   /** Runs an insert and returns the generated key (the first column of the generated keys). */
   long insert(String table, String sql, Binder binder) {
-    try (Span span = span("INSERT", table, sql);
-        Connection con = pool.getConnection();
-        PreparedStatement ps = con.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-      binder.bind(ps);
-      ps.executeUpdate();
-      try (ResultSet keys = ps.getGeneratedKeys()) {
-        if (!keys.next()) {
-          throw new SQLException("no generated key");
+    try (Span span = span("INSERT", table, sql)) {
+      try (Connection con = pool.getConnection();
+          PreparedStatement ps = con.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        binder.bind(ps);
+        ps.executeUpdate();
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          if (!keys.next()) {
+            throw new SQLException("no generated key");
+          }
+          return keys.getLong(1);
         }
-        return keys.getLong(1);
+      } catch (SQLException e) {
+        throw failure(span, e);
       }
-    } catch (SQLException e) {
-      throw failure(e);
     }
   }
 
@@ -180,8 +181,9 @@ final class Database implements Component {
         .start();
   }
 
-  private RuntimeException failure(SQLException e) {
-    tracer.currentSpan().recordError(e);
+  private RuntimeException failure(Span span, SQLException e) {
+    span.recordError(e);
+    span.setAttribute("error.type", e.getSQLState() == null ? e.getClass().getName() : e.getSQLState());
     return new HttpError(503, service + " database unavailable: " + e.getMessage());
   }
 

@@ -85,7 +85,7 @@ public final class DemoMain {
   }
 
   /** One started service instance. */
-  record Running(String service, int port, int adminPort, Hyperion app) {}
+  record Running(String service, int port, int adminPort, boolean l2, Hyperion app) {}
 
   /** Starts the services {@code options} asks for; backends first, gateway last. */
   static List<Running> start(DemoOptions options, Map<String, String> env) {
@@ -102,17 +102,18 @@ public final class DemoMain {
     if (all) {
       List<URI> urls = new ArrayList<>();
       for (int i = 0; i < options.usersInstances(); i++) {
-        int port = i == 0 ? 8081 : 8082 + i;
-        int admin = i == 0 ? 9465 : 9466 + i;
+        int port = (i == 0 ? 8081 : 8082 + i) + options.portOffset();
+        int admin = (i == 0 ? 9465 : 9466 + i) + options.portOffset();
         out.add(startOne(options, env, redis, "users", port, admin));
         urls.add(URI.create("http://" + options.host() + ":" + port + "/"));
       }
-      out.add(startOne(options, env, redis, "orders", 8082, 9466));
-      out.add(startOne(options.withUsers(urls), env, redis, "gateway", 8080, 9464));
+      int o = options.portOffset();
+      out.add(startOne(options, env, redis, "orders", 8082 + o, 9466 + o));
+      out.add(startOne(options.withUsers(urls), env, redis, "gateway", 8080 + o, 9464 + o));
     } else {
       String s = options.service();
-      int port = options.port() > 0 ? options.port() : DemoOptions.PORTS.get(s);
-      int admin = options.adminPort() > 0 ? options.adminPort() : DemoOptions.ADMIN_PORTS.get(s);
+      int port = options.port() > 0 ? options.port() : DemoOptions.PORTS.get(s) + options.portOffset();
+      int admin = options.adminPort() > 0 ? options.adminPort() : DemoOptions.ADMIN_PORTS.get(s) + options.portOffset();
       out.add(startOne(options, env, redis, s, port, admin));
     }
     return out;
@@ -134,7 +135,7 @@ public final class DemoMain {
       default -> new GatewayModule(options, port, options.usersUrls(), options.ordersUrls());
     });
     Hyperion app = Hyperion.start(config, modules.toArray(Module[]::new));
-    return new Running(service, port, admin, app);
+    return new Running(service, port, admin, redis, app);
   }
 
   /** Stops in reverse start order (gateway first); returns whether every stop was clean. */
@@ -153,6 +154,9 @@ public final class DemoMain {
       b.append(String.format("  %-8s http://%s:%d   admin: http://%s:%d/metrics  /health  /ready%n", r.service(), h,
           r.port(), h, r.adminPort()));
     }
+    boolean l2 = running.stream().anyMatch(Running::l2);
+    b.append("  caches : ").append(l2 ? "L1 Caffeine + L2 Redis at " + o.redis() + " (coherent across instances)"
+        : "L1 Caffeine only (no Redis)").append('\n');
     b.append("  traces : exporter '").append(o.tracing()).append('\'')
         .append(o.tracing().equals("logging") ? " (span lines in this log, logger hyperion.otel.spans)" : "")
         .append(o.tracingEndpoint().isEmpty() ? "" : " -> " + o.tracingEndpoint()).append('\n');
@@ -165,7 +169,8 @@ public final class DemoMain {
         .append("\"email\":\"ada@example.org\"}' http://").append(h).append(':').append(gw).append("/users/1\n")
         .append("  curl -s -X POST -H 'Content-Type: application/json' -d '{\"userId\":1,\"item\":\"book\",")
         .append("\"amount\":19.99}' http://").append(h).append(':').append(gw).append("/orders\n")
-        .append("  curl -s http://").append(h).append(":9464/metrics | grep hyperion_http_server\n")
+        .append("  curl -s http://").append(h).append(':').append(9464 + o.portOffset())
+        .append("/metrics | grep hyperion_http_server\n")
         .append("Stop with Ctrl-C or SIGTERM. Walkthrough: docs/demo.md\n");
     out.println(b);
     out.flush();

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param host the address the HTTP and admin servers bind to
  * @param port the HTTP port (single-service mode; 0 picks the service's default)
  * @param adminPort the admin (metrics) port (single-service mode; 0 picks the default)
+ * @param portOffset added to every default port (8080-8083, 9464-9467), to run beside something else
  * @param usersInstances how many users instances the all-in-one mode starts
  * @param usersUrls the users instances the gateway calls, round-robin (single-service mode)
  * @param ordersUrls the orders instances the gateway calls (single-service mode)
@@ -27,7 +28,7 @@ import java.util.Map;
  * @param gatewayTtl how long the gateway's L1 keeps a hot read
  * @param shutdownTimeout the graceful stop deadline per service
  */
-record DemoOptions(String service, String host, int port, int adminPort, int usersInstances, List<URI> usersUrls,
+record DemoOptions(String service, String host, int port, int adminPort, int portOffset, int usersInstances, List<URI> usersUrls,
     List<URI> ordersUrls, String redis, String tracing, String tracingEndpoint, Db db, Duration gatewayTtl,
     Duration shutdownTimeout) {
 
@@ -52,18 +53,25 @@ record DemoOptions(String service, String host, int port, int adminPort, int use
 
   static final String USAGE = """
       usage: DemoMain [--service all|gateway|users|orders] [--port N] [--admin-port N] [--host ADDR]
+                      [--port-offset N]
                       [--users-instances N] [--users-url URL[,URL...]] [--orders-url URL[,URL...]]
                       [--redis HOST:PORT|none] [--tracing logging|zipkin|otlp|jaeger|none]
                       [--tracing-endpoint URL] [--jdbc-url URL] [--db-user U] [--db-password P]
                       [--gateway-ttl DURATION] [--shutdown-timeout DURATION]
       Every flag can also be given as an environment variable: --jdbc-url is DEMO_JDBC_URL.""";
 
+  private static final List<String> KNOWN = List.of("service", "host", "port", "admin-port", "port-offset", "users-instances",
+      "users-url", "orders-url", "redis", "tracing", "tracing-endpoint", "jdbc-url", "db-user", "db-password",
+      "gateway-ttl", "shutdown-timeout");
+
   /** Parses {@code args}, falling back to {@code DEMO_*} variables in {@code env}, then to defaults. */
   static DemoOptions parse(String[] args, Map<String, String> env) {
     Map<String, String> v = new java.util.HashMap<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
-      if (e.getKey().startsWith("DEMO_")) {
-        v.put(e.getKey().substring(5).toLowerCase(Locale.ROOT).replace('_', '-'), e.getValue());
+      String key = e.getKey().startsWith("DEMO_")
+          ? e.getKey().substring(5).toLowerCase(Locale.ROOT).replace('_', '-') : "";
+      if (KNOWN.contains(key)) { // other DEMO_ variables (DEMO_LOG_LEVEL) are not options
+        v.put(key, e.getValue());
       }
     }
     for (int i = 0; i < args.length; i++) {
@@ -82,11 +90,8 @@ record DemoOptions(String service, String host, int port, int adminPort, int use
         throw new IllegalArgumentException("missing value for " + a + "\n" + USAGE);
       }
     }
-    List<String> known = List.of("service", "host", "port", "admin-port", "users-instances", "users-url",
-        "orders-url", "redis", "tracing", "tracing-endpoint", "jdbc-url", "db-user", "db-password", "gateway-ttl",
-        "shutdown-timeout");
     for (String k : v.keySet()) {
-      if (!known.contains(k)) {
+      if (!KNOWN.contains(k)) {
         throw new IllegalArgumentException("unknown option --" + k + "\n" + USAGE);
       }
     }
@@ -101,10 +106,17 @@ record DemoOptions(String service, String host, int port, int adminPort, int use
           + "'; allowed: logging, zipkin, otlp, jaeger, none");
     }
     String host = v.getOrDefault("host", "127.0.0.1");
-    return new DemoOptions(service, host, integer(v, "port", 0), integer(v, "admin-port", 0),
-        integer(v, "users-instances", 1),
-        urls(v.getOrDefault("users-url", "http://" + host + ":8081")),
-        urls(v.getOrDefault("orders-url", "http://" + host + ":8082")),
+    int offset = integer(v, "port-offset", 0);
+    if (offset < 0 || offset > 50_000) {
+      throw new IllegalArgumentException("--port-offset: " + offset + " is not between 0 and 50000");
+    }
+    int instances = integer(v, "users-instances", 1);
+    if (instances < 1 || instances > 8) {
+      throw new IllegalArgumentException("--users-instances: " + instances + " is not between 1 and 8");
+    }
+    return new DemoOptions(service, host, integer(v, "port", 0), integer(v, "admin-port", 0), offset, instances,
+        urls(v.getOrDefault("users-url", "http://" + host + ":" + (8081 + offset))),
+        urls(v.getOrDefault("orders-url", "http://" + host + ":" + (8082 + offset))),
         v.getOrDefault("redis", "127.0.0.1:6379"), tracing, v.getOrDefault("tracing-endpoint", ""),
         new Db(v.getOrDefault("jdbc-url", ""), v.get("db-user"), v.get("db-password")),
         duration(v, "gateway-ttl", "2s"), duration(v, "shutdown-timeout", "10s"));
@@ -147,7 +159,7 @@ record DemoOptions(String service, String host, int port, int adminPort, int use
 
   /** These options with another list of users instances. */
   DemoOptions withUsers(List<URI> users) {
-    return new DemoOptions(service, host, port, adminPort, usersInstances, users, ordersUrls, redis, tracing,
+    return new DemoOptions(service, host, port, adminPort, portOffset, usersInstances, users, ordersUrls, redis, tracing,
         tracingEndpoint, db, gatewayTtl, shutdownTimeout);
   }
 
