@@ -3,6 +3,7 @@ package hyperion.redis;
 import hyperion.Cache;
 import hyperion.Counter;
 import hyperion.cache.CacheArguments;
+import hyperion.cache.LoadCoalescer;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
@@ -22,9 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One named L2 cache: keys {@code <prefix><cache>:<key>}, values encoded by the {@link Codec}. Every
@@ -44,7 +42,7 @@ final class RedisCache implements Cache {
   private final Counter.Child oversize;
   private final Counter.Child decodeErrors;
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
-  private final Map<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+  private final LoadCoalescer loads = new LoadCoalescer();
 
   RedisCache(String name, String keyPrefix, Duration defaultTtl, int maxValueBytes, RedisOps ops, Codec codec,
       Counter oversize, Counter decodeErrors) {
@@ -135,26 +133,12 @@ final class RedisCache implements Cache {
     if (cached.isPresent()) {
       return cached.get();
     }
-    CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> running = loading.putIfAbsent(key, mine);
-    if (running != null) {
-      Object shared = join(running);
-      if (shared == null || type.isInstance(shared)) {
-        return type.cast(shared);
-      }
-      // Another caller loaded the key as another type: load our own, uncoalesced.
-      return loadAndStore(key, ttl, loader);
+    Object shared = loads.run(key, () -> loadAndStore(key, ttl, loader));
+    if (shared == null || type.isInstance(shared)) {
+      return type.cast(shared);
     }
-    try {
-      T value = loadAndStore(key, ttl, loader);
-      mine.complete(value);
-      return value;
-    } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } finally {
-      loading.remove(key, mine);
-    }
+    // Another caller loaded the key as another type: load our own, uncoalesced.
+    return loadAndStore(key, ttl, loader);
   }
 
   private <T> T loadAndStore(String key, Duration ttl, Loader<? extends T> loader) {
@@ -165,20 +149,6 @@ final class RedisCache implements Cache {
     return value;
   }
 
-  private static Object join(CompletableFuture<Object> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
-  }
 
   @Override
   public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
