@@ -32,7 +32,7 @@ class AllInOneDemoTest {
     for (int attempt = 0; attempt < 3; attempt++) {
       offset = freeOffset();
       deadRedis = DemoProcess.freePort(); // nothing listens there
-      List<String> cmd = new ArrayList<>(List.of(ZipkinServer.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
+      List<String> cmd = new ArrayList<>(List.of(DemoProcess.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(),
           "--port-offset", Integer.toString(offset), "--redis", "127.0.0.1:" + deadRedis, "--users-instances", "2"));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

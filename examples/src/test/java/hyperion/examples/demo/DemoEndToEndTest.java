@@ -1,5 +1,6 @@
 package hyperion.examples.demo;
 
+import hyperion.otel.testkit.ZipkinServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

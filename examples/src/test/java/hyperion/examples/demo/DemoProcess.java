@@ -47,7 +47,7 @@ final class DemoProcess {
     Path dir = Path.of("target", "e2e-logs");
     Files.createDirectories(dir);
     Path log = dir.resolve(name + ".log");
-    List<String> cmd = new ArrayList<>(List.of(ZipkinServer.javaBin(), "-Xmx160m", "-XX:+UseSerialGC",
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx160m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(),
         "--service", service, "--port", Integer.toString(port), "--admin-port", Integer.toString(admin)));
     cmd.addAll(List.of(args));
@@ -117,6 +117,11 @@ final class DemoProcess {
     return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The java launcher of the running JVM, for child processes. */
+  static String javaBin() {
+    return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   static int freePort() throws IOException {

@@ -1,5 +1,6 @@
 package hyperion.examples.load;
 
+import hyperion.otel.testkit.ZipkinServer;
 import hyperion.redis.testkit.RedisServers;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,7 +52,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
   private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
   private final Path logs = Path.of("target", "demo-stack");
   private RedisServers redis;
-  private int zipkinPort;
+  private final ZipkinServer zipkin = new ZipkinServer();
   private boolean closed;
 
   private DemoStack() {}
@@ -69,20 +70,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
 
   private void startAll() throws Exception {
     Files.createDirectories(logs);
-    Path jar = Path.of(System.getProperty("zipkin.server.jar", "target/zipkin/zipkin-server.jar"));
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no Zipkin server at " + jar.toAbsolutePath()
-          + "; run the tests through Maven (generate-test-resources copies it)");
-    }
-    zipkinPort = freePort();
-    String zp = Integer.toString(zipkinPort);
-    ProcessBuilder zipkin = new ProcessBuilder(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + zp,
-        "--armeria.ports[0].ip=127.0.0.1", "--armeria.ports[0].port=" + zp, "--armeria.ports[0].protocols[0]=http"));
-    zipkin.environment().put("QUERY_PORT", zp);
-    zipkin.environment().put("STORAGE_TYPE", "mem");
-    zipkin.environment().put("SELF_TRACING_ENABLED", "false");
-    launch("zipkin", zipkin);
+    zipkin.launch(); // in parallel with the services; they only need its URL now
     redis = RedisServers.standalone();
     redis.start();
     for (String s : List.of("users", "orders", "gateway")) {
@@ -102,7 +90,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
       }
       launch(s, new ProcessBuilder(cmd));
     }
-    awaitOk("zipkin", URI.create(zipkinUrl() + "/health"));
+    zipkin.awaitHealthy();
     for (String s : List.of("users", "orders", "gateway")) {
       awaitOk(s, URI.create("http://127.0.0.1:" + adminPorts.get(s) + "/ready"));
     }
@@ -116,7 +104,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
 
   private void awaitOk(String name, URI url) throws Exception {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    int index = name.equals("zipkin") ? 0 : 1 + List.of("users", "orders", "gateway").indexOf(name);
+    int index = List.of("users", "orders", "gateway").indexOf(name);
     Process p = processes.get(index);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
@@ -159,7 +147,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
 
   /** The Zipkin base URL. */
   public String zipkinUrl() {
-    return "http://127.0.0.1:" + zipkinPort;
+    return zipkin.baseUrl();
   }
 
   @Override
@@ -181,6 +169,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
         p.destroyForcibly();
       }
     }
+    zipkin.close();
     if (redis != null) {
       redis.close();
     }
