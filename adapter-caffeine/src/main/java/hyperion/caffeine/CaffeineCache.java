@@ -11,6 +11,7 @@ import hyperion.Counter;
 import hyperion.Gauge;
 import hyperion.Histogram;
 import hyperion.cache.CacheArguments;
+import hyperion.cache.LoadCoalescer;
 import hyperion.config.CacheSpec;
 import java.time.Duration;
 import java.util.Collection;
@@ -19,9 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -84,7 +82,7 @@ final class CaffeineCache implements Cache {
   private final com.github.benmanes.caffeine.cache.Cache<String, Held> cache;
   private final Ticker ticker;
   private final long defaultTtlNanos;
-  private final Map<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+  private final LoadCoalescer loads = new LoadCoalescer();
   private final boolean stats;
   private final Counter.Child hit;
   private final Counter.Child miss;
@@ -211,37 +209,26 @@ final class CaffeineCache implements Cache {
       return type.cast(h.value);
     }
     miss.inc();
-    // Coalesce on a per-key future rather than Caffeine's compute, which would hold a hash-bin lock
+    // Coalesced on a per-key future rather than Caffeine's compute, which would hold a hash-bin lock
     // (blocking unrelated keys in the same bin) for as long as a slow loader runs.
-    CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> running = loading.putIfAbsent(key, mine);
-    if (running != null) {
-      Object v = await(running);
-      if (v == null) {
-        return null;
-      }
-      return type.isInstance(v) ? type.cast(v) : CacheArguments.load(name, key, loader);
-    }
-    try {
-      // A load that finished between our miss and putIfAbsent has already stored its value.
+    Object v = loads.run(key, () -> {
+      // A load that finished between our miss and this run has already stored its value.
       Held again = live(key);
       if (again != null && type.isInstance(again.value)) {
-        mine.complete(again.value);
-        return type.cast(again.value);
+        return again.value;
       }
       T value = timedLoad(key, loader);
       if (value != null) {
         store(key, value, ttl);
         updateSize();
       }
-      mine.complete(value);
       return value;
-    } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } finally {
-      loading.remove(key, mine);
+    });
+    if (v == null) {
+      return null;
     }
+    // A concurrent load of this key as another type: load for this caller without caching.
+    return type.isInstance(v) ? type.cast(v) : CacheArguments.load(name, key, loader);
   }
 
   private <T> T timedLoad(String key, Loader<? extends T> loader) {
@@ -260,19 +247,6 @@ final class CaffeineCache implements Cache {
     }
   }
 
-  private static Object await(CompletableFuture<Object> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
-  }
 
   @Override
   public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {

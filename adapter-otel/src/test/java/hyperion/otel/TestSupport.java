@@ -53,6 +53,11 @@ final class TestSupport {
     return b -> OptionalBinder.newOptionalBinder(b, Metrics.class).setBinding().toInstance(metrics);
   }
 
+  /** The java launcher of the running JVM, for child processes. */
+  static String javaBin() {
+    return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

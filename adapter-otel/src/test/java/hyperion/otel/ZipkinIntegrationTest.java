@@ -1,5 +1,6 @@
 package hyperion.otel;
 
+import hyperion.otel.testkit.ZipkinServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -121,7 +122,7 @@ class ZipkinIntegrationTest {
           exporter: zipkin
           endpoint: %s
         """.formatted(ZIPKIN.baseUrl()));
-    ProcessBuilder pb = new ProcessBuilder(ZipkinServer.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+    ProcessBuilder pb = new ProcessBuilder(TestSupport.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), ChildJvmMain.class.getName(), "1000").redirectErrorStream(true);
     pb.environment().put("HYPERION_CONFIG", config.toString());
     Process child = pb.start();

@@ -3,11 +3,15 @@ package hyperion.redis;
 import hyperion.Cache;
 import hyperion.Counter;
 import hyperion.cache.CacheArguments;
+import hyperion.cache.LoadCoalescer;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,9 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One named L2 cache: keys {@code <prefix><cache>:<key>}, values encoded by the {@link Codec}. Every
@@ -41,7 +42,7 @@ final class RedisCache implements Cache {
   private final Counter.Child oversize;
   private final Counter.Child decodeErrors;
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
-  private final Map<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+  private final LoadCoalescer loads = new LoadCoalescer();
 
   RedisCache(String name, String keyPrefix, Duration defaultTtl, int maxValueBytes, RedisOps ops, Codec codec,
       Counter oversize, Counter decodeErrors) {
@@ -132,26 +133,12 @@ final class RedisCache implements Cache {
     if (cached.isPresent()) {
       return cached.get();
     }
-    CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> running = loading.putIfAbsent(key, mine);
-    if (running != null) {
-      Object shared = join(running);
-      if (shared == null || type.isInstance(shared)) {
-        return type.cast(shared);
-      }
-      // Another caller loaded the key as another type: load our own, uncoalesced.
-      return loadAndStore(key, ttl, loader);
+    Object shared = loads.run(key, () -> loadAndStore(key, ttl, loader));
+    if (shared == null || type.isInstance(shared)) {
+      return type.cast(shared);
     }
-    try {
-      T value = loadAndStore(key, ttl, loader);
-      mine.complete(value);
-      return value;
-    } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } finally {
-      loading.remove(key, mine);
-    }
+    // Another caller loaded the key as another type: load our own, uncoalesced.
+    return loadAndStore(key, ttl, loader);
   }
 
   private <T> T loadAndStore(String key, Duration ttl, Loader<? extends T> loader) {
@@ -162,20 +149,6 @@ final class RedisCache implements Cache {
     return value;
   }
 
-  private static Object join(CompletableFuture<Object> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
-  }
 
   @Override
   public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
@@ -271,28 +244,44 @@ final class RedisCache implements Cache {
   }
 
   /**
-   * Removes this cache's keys with SCAN MATCH + UNLINK (never KEYS). In Cluster mode Lettuce's
-   * SCAN walks every master in turn and UNLINK is split by slot.
+   * Removes this cache's keys with SCAN MATCH + UNLINK (never KEYS). In Cluster mode every live
+   * master that serves slots is scanned in turn (failed masters are skipped: their replicas hold the
+   * keys once promoted) and UNLINK is split by slot.
    */
   @Override
   public void clear() {
     ScanArgs args = ScanArgs.Builder.matches(globEscape(prefix) + "*").limit(SCAN_COUNT);
     try {
       ops.run("SCAN", name, c -> {
-        KeyScanCursor<String> cursor = ops.await(c.scan(args));
-        while (true) {
-          List<String> keys = cursor.getKeys();
-          if (!keys.isEmpty()) {
-            ops.await(c.unlink(keys.toArray(String[]::new)));
+        if (c instanceof RedisAdvancedClusterAsyncCommands<String, byte[]> cluster) {
+          for (RedisClusterNode node : cluster.getStatefulConnection().getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL) && !node.getSlots().isEmpty()) {
+              scanAndUnlink(cluster.getConnection(node.getNodeId()), c, args);
+            }
           }
-          if (cursor.isFinished()) {
-            return null;
-          }
-          cursor = ops.await(c.scan(cursor, args));
+        } else {
+          scanAndUnlink(c, c, args);
         }
+        return null;
       });
     } catch (RedisOps.RedisUnavailable e) {
       // best effort; counted and logged by RedisOps
+    }
+  }
+
+  private void scanAndUnlink(RedisClusterAsyncCommands<String, byte[]> scanOn,
+      RedisClusterAsyncCommands<String, byte[]> unlinkOn, ScanArgs args) throws Exception {
+    KeyScanCursor<String> cursor = ops.await(scanOn.scan(args));
+    while (true) {
+      List<String> keys = cursor.getKeys();
+      if (!keys.isEmpty()) {
+        ops.await(unlinkOn.unlink(keys.toArray(String[]::new)));
+      }
+      if (cursor.isFinished()) {
+        return;
+      }
+      cursor = ops.await(scanOn.scan(cursor, args));
     }
   }
 

@@ -38,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -73,6 +74,7 @@ final class RedisClients implements Component {
   private volatile RedisClusterAsyncCommands<String, byte[]> commands;
   private volatile StatefulRedisPubSubConnection<String, String> pubSub;
   private volatile boolean stopped;
+  private volatile boolean pubSubLate;
 
   @Inject
   RedisClients(RedisConfig config, Config root) {
@@ -98,6 +100,14 @@ final class RedisClients implements Component {
   /** The async command API of the shared connection, or {@code null} before the first connect. */
   RedisClusterAsyncCommands<String, byte[]> commands() {
     return commands;
+  }
+
+  /**
+   * Whether the pub/sub connection was only established after failed attempts, i.e. the service
+   * ran without the bus for a while and may have missed invalidations.
+   */
+  boolean pubSubWasLate() {
+    return pubSubLate;
   }
 
   /** Whether {@link #stop()} has been called (and no start since). */
@@ -146,13 +156,14 @@ final class RedisClients implements Component {
     scheduler = resources.eventExecutorGroup();
     client = newClient();
     LOG.log(Level.INFO, "redis: connecting ({0})", config);
-    connectWithRetry("command connection", this::connectCommands, c -> {
+    connectWithRetry("command connection", this::connectCommands, (c, failedAttempts) -> {
       connection = c;
       commands = asyncOf(c);
     });
-    connectWithRetry("pub/sub connection", this::connectPubSub, c -> {
+    connectWithRetry("pub/sub connection", this::connectPubSub, (c, failedAttempts) -> {
       synchronized (this) {
         pubSub = c;
+        pubSubLate = failedAttempts > 0;
         pubSubUsers.forEach(u -> u.accept(c));
       }
     });
@@ -189,12 +200,12 @@ final class RedisClients implements Component {
    * until it succeeds or the component stops.
    */
   private <C extends StatefulConnection<?, ?>> void connectWithRetry(String what, Supplier<C> connect,
-      Consumer<C> onConnected) {
+      BiConsumer<C, Integer> onConnected) {
     attempt(what, connect, onConnected, 0);
   }
 
-  private <C extends StatefulConnection<?, ?>> void attempt(String what, Supplier<C> connect, Consumer<C> onConnected,
-      int attempt) {
+  private <C extends StatefulConnection<?, ?>> void attempt(String what, Supplier<C> connect,
+      BiConsumer<C, Integer> onConnected, int attempt) {
     if (stopped) {
       return;
     }
@@ -210,7 +221,7 @@ final class RedisClients implements Component {
       if (attempt > 0) {
         LOG.log(Level.INFO, "redis: {0} established after {1} failed attempts", what, attempt);
       }
-      onConnected.accept(c);
+      onConnected.accept(c, attempt);
     } catch (RuntimeException e) {
       long delay = Math.min(config.reconnectDelayMax().toMillis(), 100L << Math.min(attempt, 10));
       if (attempt == 0 || attempt % 20 == 0) {
@@ -248,7 +259,8 @@ final class RedisClients implements Component {
     for (RedisClusterNode node : c.getPartitions()) {
       if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
         try {
-          c.getConnection(node.getNodeId());
+          // Commands are routed to host:port connections, so warm those (not the node-id ones).
+          c.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync().ping();
         } catch (RuntimeException e) {
           LOG.log(Level.DEBUG, "redis: cannot pre-connect to a cluster node yet", e);
         }

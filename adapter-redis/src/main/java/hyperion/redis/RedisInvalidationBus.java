@@ -106,7 +106,10 @@ final class RedisInvalidationBus implements InvalidationBus {
         if (!channel.equals(ch)) {
           return;
         }
-        if (subscribedOnce.getAndSet(true) || lostConnection.getAndSet(false)) {
+        boolean first = !subscribedOnce.getAndSet(true);
+        // Re-subscribed after a disconnect, or subscribed only after Redis was unreachable at start:
+        // either way invalidations may have been missed.
+        if (!first || lostConnection.getAndSet(false) || clients.pubSubWasLate()) {
           LOG.log(Level.INFO, "redis: invalidation bus re-subscribed to {0}; telling listeners to drop L1", channel);
           listeners.forEach(RedisInvalidationBus.this::signalReconnected);
         }

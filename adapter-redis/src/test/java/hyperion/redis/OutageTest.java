@@ -35,6 +35,35 @@ class OutageTest {
   }
 
   @Test
+  void aServiceStartsWhileRedisIsDownAndConnectsLater() throws Exception {
+    RedisNode server = redis.nodes().get(0);
+    server.kill();
+    try (Hyperion late = RedisTesting.start(RedisTesting.yaml(redis), null)) {
+      CountDownLatch reconnected = new CountDownLatch(1);
+      late.injector().getInstance(InvalidationBus.class).subscribe(new InvalidationBus.Listener() {
+        @Override public void invalidate(String c, String k) {}
+        @Override public void reconnected() {
+          reconnected.countDown();
+        }
+      });
+      Cache cache = RedisTesting.l2(late).cache("late");
+      assertThat(cache.getOrLoad("k", String.class, null, k -> "loaded")).isEqualTo("loaded");
+      assertThat(late.injector().getInstance(RedisHealthCheck.class).check().healthy()).isFalse();
+      server.start();
+      RedisNode.await("the late connection", Duration.ofSeconds(10),
+          () -> late.injector().getInstance(RedisHealthCheck.class).check().healthy());
+      // It ran without the bus, so invalidations may have been missed: listeners must drop L1.
+      assertThat(reconnected.await(10, TimeUnit.SECONDS)).isTrue();
+      cache.put("k", "stored");
+      assertThat(cache.get("k", String.class)).contains("stored");
+    } finally {
+      if (!server.isAlive()) {
+        server.start();
+      }
+    }
+  }
+
+  @Test
   void killedServerMeansMissesWithinTheTimeoutThenHitsAfterRestart() throws Exception {
     Cache cache = RedisTesting.l2(app).cache("outage");
     RedisHealthCheck health = app.injector().getInstance(RedisHealthCheck.class);

@@ -21,9 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -85,7 +82,7 @@ public final class TieredCache implements Cache {
   private final long l2TimeoutNanos;
   private final CircuitBreaker breaker;
   private final RateLimitedLog log = new RateLimitedLog();
-  private final Map<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+  private final LoadCoalescer loads = new LoadCoalescer();
   /**
    * Bumped by every local write and every invalidation. A load or L2 read that saw another value of
    * it when it started does not fill L1, so a value read before an invalidation cannot be cached
@@ -335,42 +332,14 @@ public final class TieredCache implements Cache {
       }
       // Another type under this key: a miss for this caller; the load below replaces it.
     }
-    CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> running = loading.putIfAbsent(key, mine);
-    if (running != null) {
-      Object v = await(running);
-      if (v == null || v == NEGATIVE) {
-        return null;
-      }
-      // A concurrent load for another type: load for this caller without caching.
-      return type.isInstance(v) ? type.cast(v) : CacheArguments.load(name, key, loader);
+    Object v = loads.run(key, () -> loadThrough(key, type, ttl, loader));
+    if (v == null || v == NEGATIVE) {
+      return null;
     }
-    try {
-      Object v = loadThrough(key, type, ttl, loader);
-      mine.complete(v);
-      return v == NEGATIVE ? null : type.cast(v);
-    } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } finally {
-      loading.remove(key, mine);
-    }
+    // A concurrent load for another type: load for this caller without caching.
+    return type.isInstance(v) ? type.cast(v) : CacheArguments.load(name, key, loader);
   }
 
-  private static Object await(CompletableFuture<Object> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw e; // unreachable: the leader only completes with unchecked exceptions
-    }
-  }
 
   /** The leader's part of a coalesced load: L2, else the loader and write-through. */
   private <T> Object loadThrough(String key, Class<T> type, Duration ttl, Loader<? extends T> loader) {
@@ -548,15 +517,16 @@ public final class TieredCache implements Cache {
   }
 
   /**
-   * Runs {@code call} against L2 on the L2 pool, waiting at most {@code l2_timeout}, inside a CLIENT
-   * span. Returns its result, or {@link #FAILED} when the breaker is open or the call failed, timed
+   * Runs {@code call} against L2 on the L2 pool, waiting at most {@code l2_timeout}, inside an
+   * INTERNAL span (the L2 adapter adds the CLIENT span of the remote call itself, so there is one
+   * CLIENT span per request on the wire). Returns its result, or {@link #FAILED} when the breaker is open or the call failed, timed
    * out or was rejected by the full pool. Never throws.
    */
   private Object callL2(String op, Callable<?> call) {
     if (!breaker.allow()) {
       return FAILED;
     }
-    try (Span span = tracer.spanBuilder("cache.l2." + op).kind(SpanKind.CLIENT).attribute("cache.name", name)
+    try (Span span = tracer.spanBuilder("cache.l2." + op).kind(SpanKind.INTERNAL).attribute("cache.name", name)
         .attribute("cache.operation", op).start()) {
       Future<?> f = null;
       try {

@@ -374,8 +374,8 @@ class TieredCacheTest {
     Instance a = instance();
     a.cache.getOrLoad("k", User.class, null, User::new);
     assertThat(tracer.finished()).extracting(s -> s.name + ":" + s.kind)
-        .containsExactly("cache.l2.get:" + SpanKind.CLIENT, "cache.load:" + SpanKind.INTERNAL,
-            "cache.l2.put:" + SpanKind.CLIENT);
+        .containsExactly("cache.l2.get:" + SpanKind.INTERNAL, "cache.load:" + SpanKind.INTERNAL,
+            "cache.l2.put:" + SpanKind.INTERNAL);
     int before = tracer.finished().size();
     a.cache.getOrLoad("k", User.class, null, User::new);
     a.cache.get("k", User.class);

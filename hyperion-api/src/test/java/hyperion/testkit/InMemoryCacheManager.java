@@ -3,14 +3,13 @@ package hyperion.testkit;
 import hyperion.Cache;
 import hyperion.CacheManager;
 import hyperion.cache.CacheArguments;
+import hyperion.cache.LoadCoalescer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -61,7 +60,7 @@ public final class InMemoryCacheManager implements CacheManager {
   private final class InMemoryCache implements Cache {
     private final String name;
     private final Map<String, Stored> map = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+    private final LoadCoalescer loads = new LoadCoalescer();
 
     InMemoryCache(String name) {
       this.name = name;
@@ -134,28 +133,14 @@ public final class InMemoryCacheManager implements CacheManager {
       if (hit.isPresent()) {
         return hit.get();
       }
-      CompletableFuture<Object> mine = new CompletableFuture<>();
-      CompletableFuture<Object> running = loading.putIfAbsent(key, mine);
-      if (running != null) {
-        try {
-          return type.cast(running.join());
-        } catch (CompletionException e) {
-          throw (RuntimeException) e.getCause();
-        }
-      }
-      try {
+      Object v = loads.run(key, () -> {
         T value = CacheArguments.load(name, key, loader);
         if (value != null) {
           put(key, value, ttl);
         }
-        mine.complete(value);
         return value;
-      } catch (RuntimeException e) {
-        mine.completeExceptionally(e);
-        throw e;
-      } finally {
-        loading.remove(key, mine);
-      }
+      });
+      return type.isInstance(v) ? type.cast(v) : null;
     }
 
     @Override

@@ -1,0 +1,70 @@
+package hyperion.examples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import hyperion.config.Config;
+import hyperion.otel.TracingConfig;
+import hyperion.prometheus.MetricsConfig;
+import hyperion.redis.RedisConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DemoOptionsTest {
+
+  @Test
+  void defaultsAreTheEmbeddedAllInOneDemo() {
+    DemoOptions o = DemoOptions.parse(new String[0], Map.of());
+    assertThat(o.service()).isEqualTo("all");
+    assertThat(o.redis()).isEqualTo("127.0.0.1:6379");
+    assertThat(o.tracing()).isEqualTo("logging");
+    assertThat(o.db().url()).isEmpty();
+    assertThat(o.db().forService("users").url()).isEqualTo("jdbc:h2:mem:users;DB_CLOSE_DELAY=-1");
+    assertThat(o.usersUrls()).containsExactly(URI.create("http://127.0.0.1:8081/"));
+  }
+
+  @Test
+  void flagsWinOverDemoVariables() {
+    DemoOptions o = DemoOptions.parse(new String[] {"--service", "gateway", "--users-url=http://a:1,http://b:2",
+        "--gateway-ttl", "250ms"}, Map.of("DEMO_SERVICE", "users", "DEMO_JDBC_URL", "jdbc:postgresql://x/test",
+        "DEMO_LOG_LEVEL", "DEBUG"));
+    assertThat(o.service()).isEqualTo("gateway");
+    assertThat(o.usersUrls()).containsExactly(URI.create("http://a:1/"), URI.create("http://b:2/"));
+    assertThat(o.gatewayTtl()).isEqualTo(Duration.ofMillis(250));
+    assertThat(o.db().forService("users").url()).isEqualTo("jdbc:postgresql://x/test");
+  }
+
+  @Test
+  void badFlagsFailWithTheFlagAndWhatIsAllowed() {
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--service", "billing"}, Map.of()))
+        .hasMessageContaining("--service: unrecognized value 'billing'; allowed: all, gateway, users, orders");
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--colour", "red"}, Map.of()))
+        .hasMessageContaining("unknown option --colour");
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--port", "eighty"}, Map.of()))
+        .hasMessageContaining("--port: 'eighty' is not a whole number");
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--tracing", "jeager"}, Map.of()))
+        .hasMessageContaining("allowed: logging, zipkin, otlp, jaeger, none");
+  }
+
+  @Test
+  void generatedConfigIsValidForEveryAdapterSection() {
+    DemoOptions o = DemoOptions.parse(new String[] {"--tracing", "zipkin", "--tracing-endpoint",
+        "http://127.0.0.1:9411/api/v2/spans", "--redis", "127.0.0.1:7000", "--shutdown-timeout", "7s"}, Map.of());
+    Config c = Config.fromYaml(o.yaml("users", 9465, true), Map.of("HYPERION_TRACING__SAMPLE_RATE", "0.5"));
+    assertThat(c.service().name()).isEqualTo("users");
+    assertThat(c.service().shutdownTimeout()).isEqualTo(Duration.ofSeconds(7));
+    TracingConfig t = c.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS);
+    assertThat(t.exporter()).isEqualTo(TracingConfig.Exporter.ZIPKIN);
+    assertThat(t.endpoint()).isEqualTo("http://127.0.0.1:9411/api/v2/spans");
+    assertThat(t.sampleRate()).isEqualTo(0.5);
+    MetricsConfig m = c.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS);
+    assertThat(m.port()).isEqualTo(9465);
+    assertThat(m.host()).isEqualTo("127.0.0.1");
+    RedisConfig r = c.section("redis", RedisConfig.class, RedisConfig.DEFAULTS);
+    assertThat(r.addresses()).isEqualTo(List.of("127.0.0.1:7000"));
+    assertThat(Config.fromYaml(o.yaml("gateway", 9464, false)).raw("redis.addresses")).isNull();
+  }
+}
