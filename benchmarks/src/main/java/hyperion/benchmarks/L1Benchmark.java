@@ -1,5 +1,7 @@
 package hyperion.benchmarks;
 
+import hyperion.prometheus.PrometheusModule;
+import hyperion.caffeine.CaffeineModule;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
@@ -70,7 +72,7 @@ public class L1Benchmark {
     @Setup
     public void setUp() {
       Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)),
-          Adapters.require(Adapters.CAFFEINE), Adapters.require(Adapters.PROMETHEUS), new AbstractModule() {
+          new CaffeineModule(), new PrometheusModule(), new AbstractModule() {
             @Override
             protected void configure() {
               OptionalBinder.newOptionalBinder(binder(), Key.get(CacheManager.class, L2.class)).setBinding()

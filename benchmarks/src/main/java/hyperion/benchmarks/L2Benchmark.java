@@ -1,5 +1,6 @@
 package hyperion.benchmarks;
 
+import hyperion.redis.RedisModule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Key;
 import hyperion.Cache;
@@ -81,7 +82,7 @@ public class L2Benchmark {
               ttl_jitter: 0.0
           """.formatted(redisPort);
       // Started, not just injected: the adapter connects in its lifecycle component.
-      app = Hyperion.start(Config.fromYaml(yaml), Adapters.require(Adapters.REDIS));
+      app = Hyperion.start(Config.fromYaml(yaml), new RedisModule());
       port = app.injector().getInstance(Key.get(CacheManager.class, L2.class)).cache("users");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       do {

@@ -1,5 +1,7 @@
 package hyperion.benchmarks;
 
+import hyperion.otel.OtelModule;
+import hyperion.prometheus.PrometheusModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import hyperion.HyperionModule;
@@ -59,7 +61,7 @@ public class MetricsBenchmark {
     @Setup
     public void setUp() {
       injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)),
-          Adapters.require(Adapters.PROMETHEUS), Adapters.require(Adapters.OTEL),
+          new PrometheusModule(), new OtelModule(),
           TracingBenchmark.processorModule(TracingBenchmark.batch()));
       Metrics metrics = injector.getInstance(Metrics.class);
       tracer = injector.getInstance(Tracer.class);

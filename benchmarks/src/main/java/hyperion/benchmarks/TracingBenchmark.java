@@ -1,5 +1,6 @@
 package hyperion.benchmarks;
 
+import hyperion.otel.OtelModule;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -114,7 +115,7 @@ public class TracingBenchmark {
 
   static Injector injector(double sampleRate, SpanProcessor processor) {
     return Guice.createInjector(new HyperionModule(Config.fromYaml(YAML.formatted(sampleRate))),
-        Adapters.require(Adapters.OTEL), processorModule(processor));
+        new OtelModule(), processorModule(processor));
   }
 
   static SdkTracerProvider sdk(Sampler sampler, SpanProcessor processor) {
