@@ -43,7 +43,9 @@ public interface Cache {
   }
 
   /** Stores {@code value} with the cache's default TTL. */
-  void put(String key, Object value);
+  default void put(String key, Object value) {
+    put(key, value, null);
+  }
 
   /**
    * Stores {@code value} for {@code ttl}, which must be positive; {@code null} means the cache's

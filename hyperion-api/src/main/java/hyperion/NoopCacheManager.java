@@ -33,10 +33,6 @@ final class NoopCacheManager implements CacheManager {
       return Optional.empty();
     }
 
-    @Override
-    public void put(String key, Object value) {
-      put(key, value, null);
-    }
 
     @Override
     public void put(String key, Object value, Duration ttl) {

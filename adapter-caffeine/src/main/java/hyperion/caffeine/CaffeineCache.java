@@ -180,10 +180,6 @@ final class CaffeineCache implements Cache {
     return Optional.empty();
   }
 
-  @Override
-  public void put(String key, Object value) {
-    put(key, value, null);
-  }
 
   @Override
   public void put(String key, Object value, Duration ttl) {

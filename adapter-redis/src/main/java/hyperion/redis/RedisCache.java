@@ -103,10 +103,6 @@ final class RedisCache implements Cache {
     }
   }
 
-  @Override
-  public void put(String key, Object value) {
-    put(key, value, null);
-  }
 
   @Override
   public void put(String key, Object value, Duration ttl) {

@@ -414,11 +414,6 @@ public final class TieredCache implements Cache {
 
   // ---------------------------------------------------------------- writes
 
-  /** {@inheritDoc} */
-  @Override
-  public void put(String key, Object value) {
-    put(key, value, null);
-  }
 
   /**
    * {@inheritDoc} Written to L2 (an L2 failure is counted and logged, not thrown), then to L1, then

@@ -113,10 +113,6 @@ public final class InMemoryCacheManager implements CacheManager {
       return Optional.of(new Entry<>(type.cast(s.value), Duration.ofNanos(s.expiresAt - nanos.getAsLong())));
     }
 
-    @Override
-    public void put(String key, Object value) {
-      put(key, value, null);
-    }
 
     @Override
     public void put(String key, Object value, Duration ttl) {
