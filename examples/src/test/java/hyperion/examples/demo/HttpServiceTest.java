@@ -55,7 +55,9 @@ class HttpServiceTest {
     assertThat(r.body()).isEqualTo("{\"id\":7}");
     assertThat(r.headers().firstValue("X-Trace-Id")).hasValue(traceId);
 
-    RecordedSpan span = tracer.finished("GET /users/{id}");
+    // The server records its metrics, then ends its span, after the response is written.
+    RecordedSpan span = awaitFinished(SpanKind.SERVER);
+    assertThat(span.name).isEqualTo("GET /users/{id}");
     assertThat(span.kind).isEqualTo(SpanKind.SERVER);
     assertThat(span.ids.traceId()).isEqualTo(traceId);
     assertThat(span.parentSpanId).isEqualTo("00f067aa0ba902b7");
@@ -67,6 +69,10 @@ class HttpServiceTest {
     assertThat(metrics.value("hyperion_http_server_requests_total", "/users/{id}", "GET", "200")).isEqualTo(1.0);
     assertThat(metrics.count("hyperion_http_server_request_duration_seconds", "/users/{id}", "GET", "200"))
         .isEqualTo(1);
+    long idle = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (metrics.value("hyperion_http_server_active_requests") != 0.0 && System.nanoTime() < idle) {
+      Thread.sleep(10); // decremented once the exchange is closed, just after the span ends
+    }
     assertThat(metrics.value("hyperion_http_server_active_requests")).isEqualTo(0.0);
 
     assertThat(DemoProcess.get(url("/users/x")).statusCode()).isEqualTo(400);
@@ -82,9 +88,8 @@ class HttpServiceTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> body = users.get("/users/{id}", "users/3", Map.class);
     assertThat(body).containsEntry("id", 3);
-    RecordedSpan client = tracer.finished().stream().filter(s -> s.kind == SpanKind.CLIENT).findFirst().orElseThrow();
-    RecordedSpan serverSpan = tracer.finished().stream().filter(s -> s.kind == SpanKind.SERVER).findFirst()
-        .orElseThrow();
+    RecordedSpan client = awaitFinished(SpanKind.CLIENT);
+    RecordedSpan serverSpan = awaitFinished(SpanKind.SERVER);
     assertThat(serverSpan.ids.traceId()).isEqualTo(client.ids.traceId());
     assertThat(serverSpan.parentSpanId).isEqualTo(client.ids.spanId());
     assertThat(client.attributes).containsEntry("http.request.method", "GET")
@@ -92,6 +97,24 @@ class HttpServiceTest {
         .containsEntry("server.address", "127.0.0.1")
         .containsEntry("server.port", (long) server.port())
         .containsEntry("http.response.status_code", 200L);
+  }
+
+  /**
+   * The first ended span of {@code kind}. The server ends its span after the response is written,
+   * so the client can see the answer a moment before the span is recorded: wait for it, bounded.
+   */
+  private RecordedSpan awaitFinished(SpanKind kind) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      var span = tracer.finished().stream().filter(s -> s.kind == kind).findFirst();
+      if (span.isPresent()) {
+        return span.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no " + kind + " span ended within 5 s: " + tracer.finished());
+      }
+      Thread.sleep(10);
+    }
   }
 
   @Test
