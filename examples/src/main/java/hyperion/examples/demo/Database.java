@@ -91,25 +91,50 @@ final class Database implements Component {
     c.setAutoCommit(true);
     pool = new HikariDataSource(c);
     try (Connection con = pool.getConnection(); Statement st = con.createStatement()) {
-      for (String ddl : schema) {
-        st.execute(ddl);
+      // Instances of one service may start together, and PostgreSQL's CREATE TABLE IF NOT EXISTS is
+      // not safe under concurrency: there, schema and seed run in one transaction that holds an
+      // advisory lock, so instances set up one at a time (and DDL is transactional).
+      boolean serialized = system.equals("postgresql");
+      if (serialized) {
+        con.setAutoCommit(false);
+        try (PreparedStatement lock = con.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+          lock.setString(1, "hyperion-demo-schema:" + service);
+          lock.execute();
+        }
       }
-      boolean empty;
-      try (ResultSet rs = st.executeQuery(seedCheck)) {
-        empty = rs.next() && rs.getLong(1) == 0;
-      }
-      if (empty) {
-        try {
-          for (String row : seed) {
-            st.execute(row);
-          }
-          LOG.info("{}: seeded {} rows", service, seed.size());
-        } catch (SQLException e) {
-          LOG.info("{}: seed data already present ({})", service, e.getMessage());
+      try {
+        createAndSeed(st);
+        if (serialized) {
+          con.commit();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (serialized) {
+          con.rollback();
+        }
+        throw e;
+      } finally {
+        if (serialized) {
+          con.setAutoCommit(true);
         }
       }
     }
     LOG.info("{}: database {} ready ({})", service, system, redact(settings.url()));
+  }
+
+  private void createAndSeed(Statement st) throws SQLException {
+    for (String ddl : schema) {
+      st.execute(ddl);
+    }
+    boolean empty;
+    try (ResultSet rs = st.executeQuery(seedCheck)) {
+      empty = rs.next() && rs.getLong(1) == 0;
+    }
+    if (empty) {
+      for (String row : seed) {
+        st.execute(row);
+      }
+      LOG.info("{}: seeded {} rows", service, seed.size());
+    }
   }
 
   @Override
