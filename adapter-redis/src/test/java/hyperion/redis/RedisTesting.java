@@ -1,20 +1,46 @@
 package hyperion.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.inject.AbstractModule;
 import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.multibindings.OptionalBinder;
+import hyperion.Cache;
 import hyperion.CacheManager;
 import hyperion.Hyperion;
 import hyperion.L2;
 import hyperion.Metrics;
 import hyperion.config.Config;
 import hyperion.redis.testkit.RedisServers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Starts Hyperion apps with {@link RedisModule} pointed at test servers. */
 final class RedisTesting {
+  /** Gap allowed between killing a master and the first successful write + read after it. */
+  static final Duration MAX_FAILOVER_GAP = Duration.ofSeconds(20);
+
+  /**
+   * Writes and reads {@code key} until both succeed, failing after {@link #MAX_FAILOVER_GAP}. Every call
+   * returns normally while the master is gone: misses and dropped writes, never exceptions.
+   */
+  static Duration awaitWriteAndRead(Cache cache, String key) throws InterruptedException {
+    long t0 = System.nanoTime();
+    int round = 0;
+    while (true) {
+      String value = "v" + round++;
+      cache.put(key, value);
+      if (cache.get(key, String.class).equals(Optional.of(value))) {
+        return Duration.ofNanos(System.nanoTime() - t0);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("failover gap").isLessThan(MAX_FAILOVER_GAP);
+      Thread.sleep(50);
+    }
+  }
+
   private RedisTesting() {}
 
   /** The YAML for {@code servers} with extra {@code redis} keys ({@code "key: value"}) and a test service name. */
