@@ -1,7 +1,9 @@
 package hyperion;
 
+import hyperion.cache.CacheArguments;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -66,11 +68,28 @@ public interface Cache {
    */
   <T> T getOrLoad(String key, Class<T> type, Duration ttl, Loader<? extends T> loader);
 
-  /** The present entries among {@code keys}; missing keys are absent from the result. */
-  <T> Map<String, T> getAll(Collection<String> keys, Class<T> type);
+  /**
+   * The present entries among {@code keys}; missing keys are absent from the result. The default
+   * reads key by key, which is right for in-process layers; remote layers override it with one
+   * round trip.
+   */
+  default <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
+    Map<String, T> out = new LinkedHashMap<>();
+    for (String k : keys) {
+      get(k, type).ifPresent(v -> out.put(k, v));
+    }
+    return out;
+  }
 
-  /** Stores every entry for {@code ttl} ({@code null}: the default TTL). */
-  void putAll(Map<String, ?> entries, Duration ttl);
+  /**
+   * Stores every entry for {@code ttl} ({@code null}: the default TTL). Every entry is checked
+   * before any is written, so bad input writes nothing. The default then puts them one by one;
+   * remote layers override it to pipeline.
+   */
+  default void putAll(Map<String, ?> entries, Duration ttl) {
+    entries.forEach((k, v) -> CacheArguments.entry(k, v, ttl));
+    entries.forEach((k, v) -> put(k, v, ttl));
+  }
 
   /** Removes {@code key}; returns whether this cache layer held it (best effort for remote layers). */
   boolean delete(String key);

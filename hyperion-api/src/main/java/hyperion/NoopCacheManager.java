@@ -2,7 +2,6 @@ package hyperion;
 
 import hyperion.cache.CacheArguments;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,16 +46,7 @@ final class NoopCacheManager implements CacheManager {
       return CacheArguments.load(name, key, loader);
     }
 
-    @Override
-    public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
-      keys.forEach(CacheArguments::key);
-      return Map.of();
-    }
 
-    @Override
-    public void putAll(Map<String, ?> entries, Duration ttl) {
-      entries.forEach((k, v) -> CacheArguments.entry(k, v, ttl));
-    }
 
     @Override
     public boolean delete(String key) {

@@ -14,9 +14,7 @@ import hyperion.cache.CacheArguments;
 import hyperion.cache.LoadCoalescer;
 import hyperion.config.CacheSpec;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -244,15 +242,6 @@ final class CaffeineCache implements Cache {
   }
 
 
-  @Override
-  public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
-    keys.forEach(CacheArguments::key);
-    Map<String, T> out = new LinkedHashMap<>();
-    for (String k : keys) {
-      get(k, type).ifPresent(v -> out.put(k, v));
-    }
-    return out;
-  }
 
   @Override
   public void putAll(Map<String, ?> entries, Duration ttl) {

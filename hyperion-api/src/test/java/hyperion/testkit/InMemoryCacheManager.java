@@ -5,8 +5,6 @@ import hyperion.CacheManager;
 import hyperion.cache.CacheArguments;
 import hyperion.cache.LoadCoalescer;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -139,20 +137,7 @@ public final class InMemoryCacheManager implements CacheManager {
       return type.isInstance(v) ? type.cast(v) : null;
     }
 
-    @Override
-    public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
-      Map<String, T> out = new LinkedHashMap<>();
-      for (String k : keys) {
-        get(k, type).ifPresent(v -> out.put(k, v));
-      }
-      return out;
-    }
 
-    @Override
-    public void putAll(Map<String, ?> entries, Duration ttl) {
-      entries.forEach((k, v) -> CacheArguments.entry(k, v, ttl));
-      entries.forEach((k, v) -> put(k, v, ttl));
-    }
 
     @Override
     public boolean delete(String key) {
