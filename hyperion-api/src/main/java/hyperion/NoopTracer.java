@@ -46,6 +46,8 @@ final class NoopTracer implements Tracer {
     @Override public SpanBuilder attribute(String key, long value) { return this; }
     @Override public SpanBuilder attribute(String key, double value) { return this; }
     @Override public SpanBuilder attribute(String key, boolean value) { return this; }
+    @Override public SpanBuilder link(TraceContext linked) { return this; }
+    @Override public SpanBuilder link(TraceContext linked, Map<String, ?> attributes) { return this; }
     @Override public Span start() { return this; }
     @Override public String toString() { return "NoopSpan"; }
   }

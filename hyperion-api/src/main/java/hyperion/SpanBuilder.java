@@ -1,5 +1,7 @@
 package hyperion;
 
+import java.util.Map;
+
 /**
  * Configures a span before it starts. Obtained from {@link Tracer#spanBuilder(String)}; a builder
  * is single-use and not thread-safe.
@@ -26,6 +28,19 @@ public interface SpanBuilder {
 
   /** Sets a boolean attribute before start. */
   SpanBuilder attribute(String key, boolean value);
+
+  /**
+   * Links the span to another span that is not its parent: the producer of a message a consumer
+   * handles, or each message of a batch processed at once. The linked span may be in another trace.
+   * An invalid or {@code null} context is ignored. Returns this builder.
+   */
+  SpanBuilder link(TraceContext linked);
+
+  /**
+   * Like {@link #link(TraceContext)}, with attributes describing the link (typed as in {@link
+   * Span#addEvent(String, Map)}).
+   */
+  SpanBuilder link(TraceContext linked, Map<String, ?> attributes);
 
   /** Starts the span and makes it current on this thread until {@link Span#close()}. */
   Span start();

@@ -21,7 +21,8 @@ class RecordingTracerContractTest extends TracerContract {
   @Override
   protected List<FinishedSpan> finishedSpans() {
     return tracer.finished().stream().map(s -> new FinishedSpan(s.name, s.ids.traceId(), s.ids.spanId(),
-        s.parentSpanId, s.kind, s.attributes, s.status, s.events)).toList();
+        s.parentSpanId, s.kind, s.attributes, s.status, s.events,
+        s.links.stream().map(l -> l.traceId() + "-" + l.spanId()).toList())).toList();
   }
 
   @Override

@@ -43,6 +43,14 @@ final class LoggingSpanExporter implements SpanExporter {
     if (!s.getAttributes().isEmpty()) {
       sb.append(" attributes=").append(s.getAttributes().asMap());
     }
+    if (!s.getLinks().isEmpty()) {
+      sb.append(" links=[");
+      for (int i = 0; i < s.getLinks().size(); i++) {
+        var link = s.getLinks().get(i).getSpanContext();
+        sb.append(i == 0 ? "" : ", ").append(link.getTraceId()).append('-').append(link.getSpanId());
+      }
+      sb.append(']');
+    }
     if (!s.getEvents().isEmpty()) {
       sb.append(" events=").append(s.getEvents().size());
     }

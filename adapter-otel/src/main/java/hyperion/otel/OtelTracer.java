@@ -7,9 +7,14 @@ import hyperion.TextMapSetter;
 import hyperion.TraceContext;
 import hyperion.Tracer;
 import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -70,8 +75,7 @@ final class OtelTracer implements Tracer {
     }
     try {
       Context extracted = propagator.extract(Context.root(), carrier, new GetterAdapter<>(getter));
-      io.opentelemetry.api.trace.SpanContext sc = io.opentelemetry.api.trace.Span.fromContext(extracted)
-          .getSpanContext();
+      SpanContext sc = io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext();
       if (!sc.isValid() && Baggage.fromContext(extracted).isEmpty()) {
         return TraceContext.INVALID;
       }
@@ -125,6 +129,17 @@ final class OtelTracer implements Tracer {
     }
   }
 
+  /** The OpenTelemetry identity of a valid context, ours or another implementation's (rebuilt from its ids). */
+  static SpanContext spanContext(TraceContext context) {
+    if (context instanceof OtelTraceContext otel) {
+      return otel.spanContext();
+    }
+    TraceFlags flags = context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault();
+    return context.isRemote()
+        ? SpanContext.createFromRemoteParent(context.traceId(), context.spanId(), flags, TraceState.getDefault())
+        : SpanContext.create(context.traceId(), context.spanId(), flags, TraceState.getDefault());
+  }
+
   /** Builds a span; single-use like every builder of the port. */
   private static final class OtelSpanBuilder implements SpanBuilder {
     private final io.opentelemetry.api.trace.SpanBuilder builder;
@@ -159,22 +174,29 @@ final class OtelTracer implements Tracer {
       if (parent instanceof OtelTraceContext otel && otel.context() != null) {
         ctx = otel.context();
         base = ctx; // keeps the extracted baggage current while the span is
-      } else if (parent instanceof OtelTraceContext otel) {
-        ctx = Context.current().with(io.opentelemetry.api.trace.Span.wrap(otel.spanContext()));
       } else if (parent.isValid()) {
-        // A context from another implementation: rebuild the OpenTelemetry identity from its ids.
-        io.opentelemetry.api.trace.TraceFlags flags = parent.isSampled()
-            ? io.opentelemetry.api.trace.TraceFlags.getSampled() : io.opentelemetry.api.trace.TraceFlags.getDefault();
-        io.opentelemetry.api.trace.TraceState state = io.opentelemetry.api.trace.TraceState.getDefault();
-        io.opentelemetry.api.trace.SpanContext sc = parent.isRemote()
-            ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(parent.traceId(), parent.spanId(), flags, state)
-            : io.opentelemetry.api.trace.SpanContext.create(parent.traceId(), parent.spanId(), flags, state);
-        ctx = Context.current().with(io.opentelemetry.api.trace.Span.wrap(sc));
+        ctx = Context.current().with(io.opentelemetry.api.trace.Span.wrap(spanContext(parent)));
       } else {
         ctx = Context.root(); // an invalid parent starts a new trace
       }
       builder.setParent(ctx);
       this.base = base;
+      return this;
+    }
+
+    @Override
+    public SpanBuilder link(TraceContext linked) {
+      if (linked != null && linked.isValid()) {
+        builder.addLink(spanContext(linked));
+      }
+      return this;
+    }
+
+    @Override
+    public SpanBuilder link(TraceContext linked, Map<String, ?> attributes) {
+      if (linked != null && linked.isValid()) {
+        builder.addLink(spanContext(linked), attributes == null ? Attributes.empty() : OtelSpan.toAttributes(attributes));
+      }
       return this;
     }
 

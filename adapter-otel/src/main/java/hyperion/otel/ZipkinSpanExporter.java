@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class ZipkinSpanExporter implements SpanExporter {
     }
   }
 
-  /** Maps one span to Zipkin's model: kind, local/remote endpoint, tags, error tag, annotations. */
+  /** Maps one span to Zipkin's model: kind, local/remote endpoint, tags, error tag, links as tags, annotations. */
   static Span toZipkin(SpanData data) {
     SpanContext ctx = data.getSpanContext();
     Span.Builder b = Span.newBuilder()
@@ -116,6 +117,15 @@ final class ZipkinSpanExporter implements SpanExporter {
     String scope = data.getInstrumentationScopeInfo().getName();
     if (scope != null && !scope.isEmpty()) {
       b.putTag("otel.scope.name", scope);
+    }
+    // Zipkin's model has no links: each becomes tags otel.link.<i>.trace_id, .span_id and .<attribute>.
+    List<LinkData> links = data.getLinks();
+    for (int i = 0; i < links.size(); i++) {
+      LinkData link = links.get(i);
+      String prefix = "otel.link." + i + ".";
+      b.putTag(prefix + "trace_id", link.getSpanContext().getTraceId());
+      b.putTag(prefix + "span_id", link.getSpanContext().getSpanId());
+      link.getAttributes().forEach((k, v) -> b.putTag(prefix + k.getKey(), tagValue(v)));
     }
     for (EventData event : data.getEvents()) {
       b.addAnnotation(TimeUnit.NANOSECONDS.toMicros(event.getEpochNanos()), annotation(event));

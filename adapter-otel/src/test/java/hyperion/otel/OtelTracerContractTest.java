@@ -36,6 +36,7 @@ class OtelTracerContractTest extends TracerContract {
     s.getAttributes().forEach((k, v) -> attributes.put(k.getKey(), v));
     return new FinishedSpan(s.getName(), s.getTraceId(), s.getSpanId(), s.getParentSpanId(),
         SpanKind.valueOf(s.getKind().name()), attributes, StatusCode.valueOf(s.getStatus().getStatusCode().name()),
-        s.getEvents().stream().map(EventData::getName).toList());
+        s.getEvents().stream().map(EventData::getName).toList(),
+        s.getLinks().stream().map(l -> l.getSpanContext().getTraceId() + "-" + l.getSpanContext().getSpanId()).toList());
   }
 }

@@ -22,9 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.slf4j.MDC;
 
-/** What the contract cannot see: OpenTelemetry interop, MDC, bindings, configuration. */
+/** What the contract cannot see: OpenTelemetry interop, bindings, configuration. */
 class OtelTracerTest {
   private static final Injector INJECTOR = TestSupport.injector("tracing:\n  exporter: none\n", Map.of());
   private static final Tracer TRACER = INJECTOR.getInstance(Tracer.class);
@@ -51,33 +50,6 @@ class OtelTracerTest {
       } finally {
         theirs.end();
       }
-    }
-  }
-
-  @Nested
-  class LogCorrelation {
-    @Test
-    void mdcCarriesIdsWhileCurrentAndRestoresOnClose() {
-      MDC.put("trace_id", "outer-trace");
-      MDC.put("span_id", "outer-span");
-      try {
-        try (Span outer = TRACER.start("outer")) {
-          assertThat(MDC.get("trace_id")).isEqualTo(outer.traceId());
-          try (Span inner = TRACER.start("inner")) {
-            assertThat(MDC.get("span_id")).isEqualTo(inner.spanId());
-          }
-          assertThat(MDC.get("span_id")).isEqualTo(outer.spanId());
-        }
-        assertThat(MDC.get("trace_id")).isEqualTo("outer-trace");
-        assertThat(MDC.get("span_id")).isEqualTo("outer-span");
-      } finally {
-        MDC.clear();
-      }
-      try (Span span = TRACER.start("alone")) {
-        assertThat(MDC.get("trace_id")).isEqualTo(span.traceId());
-      }
-      assertThat(MDC.get("trace_id")).isNull();
-      assertThat(MDC.get("span_id")).isNull();
     }
   }
 

@@ -157,6 +157,7 @@ public final class RecordingTracer implements Tracer {
     private TraceContext parent;
     private boolean root;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private final List<TraceContext> links = new ArrayList<>();
 
     Builder(String name) {
       this.name = name;
@@ -169,6 +170,15 @@ public final class RecordingTracer implements Tracer {
     @Override public SpanBuilder attribute(String k, long v) { attributes.put(k, v); return this; }
     @Override public SpanBuilder attribute(String k, double v) { attributes.put(k, v); return this; }
     @Override public SpanBuilder attribute(String k, boolean v) { attributes.put(k, v); return this; }
+    @Override public SpanBuilder link(TraceContext c) { return link(c, null); }
+
+    @Override
+    public SpanBuilder link(TraceContext c, Map<String, ?> a) {
+      if (c != null && c.isValid()) {
+        links.add(c);
+      }
+      return this;
+    }
 
     @Override
     public Span start() {
@@ -180,6 +190,7 @@ public final class RecordingTracer implements Tracer {
       RecordedSpan s = new RecordedSpan(name, kind, ids, child ? p.spanId() : TraceContext.INVALID.spanId(),
           current.get());
       s.attributes.putAll(attributes);
+      s.links.addAll(links);
       current.set(s);
       return s;
     }
@@ -197,6 +208,8 @@ public final class RecordingTracer implements Tracer {
     public final String parentSpanId;
     /** Attributes set on the span. */
     public final Map<String, Object> attributes = new LinkedHashMap<>();
+    /** Linked span contexts, in the order they were added. */
+    public final List<TraceContext> links = new ArrayList<>();
     /** Event names, in order. */
     public final List<String> events = new ArrayList<>();
     /** The recorded error, if any. */

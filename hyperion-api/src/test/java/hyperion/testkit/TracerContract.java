@@ -69,9 +69,10 @@ public abstract class TracerContract {
    * @param attributes the attributes, values as String, Long, Double or Boolean
    * @param status the status code
    * @param eventNames the names of the events, in order
+   * @param links the linked spans as {@code <trace id>-<span id>}, in the order they were added
    */
   public record FinishedSpan(String name, String traceId, String spanId, String parentSpanId, SpanKind kind,
-      Map<String, Object> attributes, StatusCode status, List<String> eventNames) {}
+      Map<String, Object> attributes, StatusCode status, List<String> eventNames, List<String> links) {}
 
   /** A map carrier with case-insensitive reads, like HTTP headers. */
   protected static final TextMapSetter<Map<String, String>> SETTER = (c, k, v) -> c.put(k.toLowerCase(Locale.ROOT), v);
@@ -136,7 +137,8 @@ public abstract class TracerContract {
           span.addEvent("e", withNull);
         }
         try (Span span = tracer().spanBuilder(null).kind(null).parent(null).attribute(null, "v")
-            .attribute("k", (String) null).attribute(null, 1L).attribute(null, 1.0).attribute(null, false).start()) {
+            .attribute("k", (String) null).attribute(null, 1L).attribute(null, 1.0).attribute(null, false)
+            .link(null).link(null, null).link(TraceContext.INVALID, Map.of("k", "v")).start()) {
           span.setAttribute("ok", "yes");
         }
       }).doesNotThrowAnyException();
@@ -523,6 +525,30 @@ public abstract class TracerContract {
         }
       }
       assertThat(finished("root").parentSpanId()).isEqualTo(ZERO_SPAN);
+    }
+
+    @Test
+    void linksPointAtOtherSpansWithoutMakingThemParents() {
+      assumeRecording();
+      TraceContext first;
+      TraceContext second;
+      try (Span producer = tracer().start("producer-1")) {
+        first = producer.context();
+      }
+      try (Span producer = tracer().start("producer-2")) {
+        second = producer.context();
+      }
+      TraceContext remote = tracer().extract(
+          Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), GETTER);
+      try (Span batch = tracer().spanBuilder("batch").kind(SpanKind.CONSUMER).link(first)
+          .link(second, Map.of("messaging.message.id", "m-2")).link(remote).link(TraceContext.INVALID).link(null)
+          .start()) {
+        assertThat(batch.traceId()).isNotIn(first.traceId(), second.traceId(), remote.traceId());
+      }
+      FinishedSpan f = finished("batch");
+      assertThat(f.parentSpanId()).isEqualTo(ZERO_SPAN);
+      assertThat(f.links()).containsExactly(first.traceId() + "-" + first.spanId(),
+          second.traceId() + "-" + second.spanId(), "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7");
     }
 
     @Test
