@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * Counts every sampled span from end to export, and enforces the queue bound itself.
@@ -30,11 +31,13 @@ final class Accounting {
   private final Counter droppedTotal;
   private final Counter exportedTotal;
   private final Counter failedTotal;
+  private final BiConsumer<String, Throwable> failures;
   /** null before the first export, then whether the last one succeeded. */
   private volatile Boolean lastExportOk;
 
-  Accounting(int capacity, Metrics metrics) {
+  Accounting(int capacity, Metrics metrics, BiConsumer<String, Throwable> failures) {
     this.capacity = capacity;
+    this.failures = failures;
     this.droppedTotal = metrics.counter("hyperion_tracing_spans_dropped_total",
         "Spans dropped because the export queue was full");
     this.exportedTotal = metrics.counter("hyperion_tracing_spans_exported_total",
@@ -111,7 +114,7 @@ final class Accounting {
       try {
         result = delegate.export(spans);
       } catch (RuntimeException e) {
-        Tracing.warnOnce("export", e);
+        failures.accept("export", e);
         result = CompletableResultCode.ofFailure();
       }
       CompletableResultCode r = result;

@@ -23,7 +23,9 @@ import java.util.Objects;
  *
  * <p>It also contributes a {@link Component} that flushes and closes the exporter last at shutdown,
  * a {@link HealthCheck} named {@code tracing}, and binds {@link OpenTelemetry} for libraries
- * instrumented with the OpenTelemetry API (it is not registered as {@code GlobalOpenTelemetry}).
+ * instrumented with the OpenTelemetry API. With {@code tracing.sdk: own} (or {@code auto} without
+ * the OpenTelemetry Java agent) that is an SDK of this injector's own, never registered as {@code
+ * GlobalOpenTelemetry}; beside the agent it is the agent's, so one exporter sees every span.
  * Extra {@link SpanProcessor}s can be added with {@code Multibinder.newSetBinder(binder(),
  * SpanProcessor.class)}. The standard {@code OTEL_SERVICE_NAME}, {@code OTEL_EXPORTER_OTLP_ENDPOINT}
  * and {@code OTEL_TRACES_SAMPLER(_ARG)} variables apply where the configuration leaves the key unset.
@@ -65,7 +67,7 @@ public final class OtelModule extends AbstractModule {
   @Provides
   @Singleton
   OpenTelemetry openTelemetry(TracingRuntime runtime) {
-    return runtime.sdk();
+    return runtime.openTelemetry();
   }
 
   /** All instances are equal, so a second installation is ignored. */

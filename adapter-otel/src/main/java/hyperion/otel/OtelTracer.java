@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiConsumer;
 
 /**
  * The {@link Tracer} over an OpenTelemetry SDK tracer. The current span lives in OpenTelemetry's
@@ -27,10 +28,14 @@ import java.util.concurrent.ExecutorService;
 final class OtelTracer implements Tracer {
   private final io.opentelemetry.api.trace.Tracer tracer;
   private final TextMapPropagator propagator;
+  /** Where failures the caller must not see are reported, rate-limited, once per injector. */
+  private final BiConsumer<String, Throwable> failures;
 
-  OtelTracer(io.opentelemetry.api.trace.Tracer tracer, TextMapPropagator propagator) {
+  OtelTracer(io.opentelemetry.api.trace.Tracer tracer, TextMapPropagator propagator,
+      BiConsumer<String, Throwable> failures) {
     this.tracer = tracer;
     this.propagator = propagator;
+    this.failures = failures;
   }
 
   @Override
@@ -41,14 +46,14 @@ final class OtelTracer implements Tracer {
           .startSpan();
       return OtelSpan.makeCurrent(span, parent);
     } catch (RuntimeException e) {
-      Tracing.warnOnce("start", e);
+      failures.accept("start", e);
       return OtelSpan.INVALID;
     }
   }
 
   @Override
   public SpanBuilder spanBuilder(String name) {
-    return new OtelSpanBuilder(tracer.spanBuilder(name == null ? "" : name));
+    return new OtelSpanBuilder(tracer.spanBuilder(name == null ? "" : name), failures);
   }
 
   @Override
@@ -64,7 +69,7 @@ final class OtelTracer implements Tracer {
     try {
       propagator.inject(Context.current(), carrier, setter::set);
     } catch (RuntimeException e) {
-      Tracing.warnOnce("inject", e); // a failing carrier must not fail the request
+      failures.accept("inject", e); // a failing carrier must not fail the request
     }
   }
 
@@ -81,7 +86,7 @@ final class OtelTracer implements Tracer {
       }
       return new OtelTraceContext(sc, extracted);
     } catch (RuntimeException e) {
-      Tracing.warnOnce("extract", e);
+      failures.accept("extract", e);
       return TraceContext.INVALID;
     }
   }
@@ -143,11 +148,13 @@ final class OtelTracer implements Tracer {
   /** Builds a span; single-use like every builder of the port. */
   private static final class OtelSpanBuilder implements SpanBuilder {
     private final io.opentelemetry.api.trace.SpanBuilder builder;
+    private final BiConsumer<String, Throwable> failures;
     /** The context the span is made current in: the explicit parent's (with its baggage) or current. */
     private Context base;
 
-    OtelSpanBuilder(io.opentelemetry.api.trace.SpanBuilder builder) {
+    OtelSpanBuilder(io.opentelemetry.api.trace.SpanBuilder builder, BiConsumer<String, Throwable> failures) {
       this.builder = builder;
+      this.failures = failures;
     }
 
     @Override
@@ -245,7 +252,7 @@ final class OtelTracer implements Tracer {
         io.opentelemetry.api.trace.Span span = builder.startSpan();
         return OtelSpan.makeCurrent(span, base != null ? base : Context.current());
       } catch (RuntimeException e) {
-        Tracing.warnOnce("start", e);
+        failures.accept("start", e);
         return OtelSpan.INVALID;
       }
     }

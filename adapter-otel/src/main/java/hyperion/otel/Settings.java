@@ -74,6 +74,18 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
     return configured;
   }
 
+  /**
+   * Where log records go: the span endpoint for gRPC; for HTTP, {@code /v1/logs} on the span
+   * endpoint's scheme, host and port.
+   */
+  String logsEndpoint() {
+    if (tracing.protocol() != Protocol.HTTP_PROTOBUF || endpoint.isEmpty()) {
+      return endpoint;
+    }
+    URI uri = URI.create(endpoint);
+    return uri.getScheme() + "://" + uri.getRawAuthority() + "/v1/logs";
+  }
+
   private static Sampler envSampler(String name, String arg) {
     return switch (name) {
       case "always_on" -> Sampler.alwaysOn();

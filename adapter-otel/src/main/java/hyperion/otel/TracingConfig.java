@@ -23,8 +23,11 @@ import java.util.Map;
  *     child spans follow their parent's decision
  * @param attributes extra resource attributes on every span ({@code tracing.attributes})
  * @param batch the batch span processor's settings ({@code tracing.batch})
+ * @param sdk which OpenTelemetry SDK spans go through ({@code tracing.sdk}): auto, own or global
+ * @param logs export of log records over OTLP ({@code tracing.logs}); off by default
  */
 public record TracingConfig(
+    Sdk sdk,
     Exporter exporter,
     String endpoint,
     Protocol protocol,
@@ -34,14 +37,16 @@ public record TracingConfig(
     Tls tls,
     double sampleRate,
     Map<String, String> attributes,
-    Batch batch) {
+    Batch batch,
+    Logs logs) {
 
   /** The defaults used when the section or a key is missing. */
-  public static final TracingConfig DEFAULTS = new TracingConfig(Exporter.OTLP, "", Protocol.GRPC, Map.of(),
-      Duration.ofSeconds(10), Compression.NONE, Tls.DEFAULTS, 1.0, Map.of(), Batch.DEFAULTS);
+  public static final TracingConfig DEFAULTS = new TracingConfig(Sdk.AUTO, Exporter.OTLP, "", Protocol.GRPC, Map.of(),
+      Duration.ofSeconds(10), Compression.NONE, Tls.DEFAULTS, 1.0, Map.of(), Batch.DEFAULTS, Logs.DEFAULTS);
 
   /** Validates every component; errors name the key relative to {@code tracing}. */
   public TracingConfig {
+    ConfigException.require(sdk != null, "sdk", null, "one of auto, own, global");
     ConfigException.require(exporter != null, "exporter", null, "one of otlp, jaeger, zipkin, logging, none");
     ConfigException.require(protocol != null, "protocol", null, "grpc or http/protobuf");
     ConfigException.require(compression != null, "compression", null, "none or gzip");
@@ -63,6 +68,9 @@ public record TracingConfig(
       ConfigException.require(!a.getKey().isBlank(), "attributes", a.getKey(), "non-blank attribute names");
     }
     batch = batch == null ? Batch.DEFAULTS : batch;
+    logs = logs == null ? Logs.DEFAULTS : logs;
+    ConfigException.require(!logs.enabled() || exporter == Exporter.OTLP, "logs.enabled", true,
+        "true only with exporter otlp (log records go over OTLP; exporter is " + exporter.name().toLowerCase(java.util.Locale.ROOT) + ")");
   }
 
   /** Whether {@code text} is an absolute http(s) URL with a host; used for every endpoint source. */
@@ -75,6 +83,22 @@ public record TracingConfig(
     } catch (Exception e) {
       return false;
     }
+  }
+
+  /** Which OpenTelemetry SDK the adapter uses. */
+  public enum Sdk {
+    /**
+     * {@code global} when a {@code GlobalOpenTelemetry} is already registered (the OpenTelemetry Java
+     * agent registers one before {@code main}), else {@code own}.
+     */
+    AUTO,
+    /** An SDK of this injector's own, configured by this section; {@code GlobalOpenTelemetry} is left alone. */
+    OWN,
+    /**
+     * The registered {@code GlobalOpenTelemetry} (the agent's): its sampler, processors and exporter
+     * apply and the exporter-related keys of this section are not used. Start-up fails when none is registered.
+     */
+    GLOBAL
   }
 
   /** Where spans are exported. */
@@ -137,6 +161,40 @@ public record TracingConfig(
     private static void requireReadable(String key, String path) {
       ConfigException.require(path.isEmpty() || Files.isReadable(Path.of(path)), key, path,
           "a readable PEM file");
+    }
+  }
+
+  /**
+   * Log records exported over OTLP with the trace context of the span current when they were
+   * logged, through the OpenTelemetry Logback appender, which the adapter attaches to the root
+   * logger. They share the resource, endpoint, protocol, headers, TLS, compression, timeout and
+   * batch settings of the spans; the HTTP endpoint path is {@code /v1/logs}.
+   *
+   * @param enabled whether log records are exported ({@code tracing.logs.enabled}); needs {@code exporter: otlp}
+   * @param level the least severe level exported ({@code tracing.logs.level})
+   */
+  public record Logs(boolean enabled, Level level) {
+
+    /** Off; INFO and above when switched on. */
+    public static final Logs DEFAULTS = new Logs(false, Level.INFO);
+
+    /** Checks the level. */
+    public Logs {
+      ConfigException.require(level != null, "level", null, "one of trace, debug, info, warn, error");
+    }
+
+    /** A log level, as Logback names them. */
+    public enum Level {
+      /** Everything. */
+      TRACE,
+      /** Debug and above. */
+      DEBUG,
+      /** Info and above. */
+      INFO,
+      /** Warnings and errors. */
+      WARN,
+      /** Errors only. */
+      ERROR
     }
   }
 

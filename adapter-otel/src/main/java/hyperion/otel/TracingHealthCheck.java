@@ -5,7 +5,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 /**
- * Tracing is healthy while the last export succeeded or the queue still has room: a backend that
+ * With the global (agent's) OpenTelemetry, export is the agent's business and this check is always
+ * up. With the adapter's own SDK, tracing is healthy while the last export succeeded or the queue still has room: a backend that
  * is down but not yet overflowing the queue costs nothing, one that makes us drop spans does.
  */
 @Singleton
@@ -25,6 +26,9 @@ final class TracingHealthCheck implements HealthCheck {
   @Override
   public Result check() {
     Accounting a = runtime.accounting();
+    if (a == null) {
+      return Result.up("spans go through the global OpenTelemetry (Java agent), which exports them");
+    }
     Boolean last = a.lastExportOk();
     long queued = a.queued();
     String message = "exporter " + runtime.exporterDescription() + ": last export "

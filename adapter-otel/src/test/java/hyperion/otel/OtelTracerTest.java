@@ -70,6 +70,64 @@ class OtelTracerTest {
     }
 
     @Test
+    void aThrowingSpanProcessorNeverReachesTheCaller() {
+      io.opentelemetry.sdk.trace.SpanProcessor throwing = new io.opentelemetry.sdk.trace.SpanProcessor() {
+        @Override public void onStart(io.opentelemetry.context.Context c, io.opentelemetry.sdk.trace.ReadWriteSpan s) {
+          throw new IllegalStateException("onStart broken");
+        }
+        @Override public boolean isStartRequired() { return true; }
+        @Override public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan s) {
+          throw new IllegalStateException("onEnd broken");
+        }
+        @Override public boolean isEndRequired() { return true; }
+      };
+      TestSupport.CapturingExporter captured = new TestSupport.CapturingExporter();
+      Tracer tracer = TestSupport.injector("tracing:\n  exporter: none\n", Map.of(),
+          b -> com.google.inject.multibindings.Multibinder.newSetBinder(b, io.opentelemetry.sdk.trace.SpanProcessor.class)
+              .addBinding().toInstance(throwing), TestSupport.capturing(captured)).getInstance(Tracer.class);
+      String spanId;
+      try (Span span = tracer.start("survives")) {
+        spanId = span.spanId();
+        assertThat(span.isRecording()).isTrue();
+      }
+      assertThat(captured.spans).singleElement().satisfies(s -> assertThat(s.getSpanId()).isEqualTo(spanId));
+      assertThat(tracer.currentSpan().context().isValid()).isFalse();
+    }
+
+    @Test
+    void besideARegisteredGlobalOpenTelemetryAutoUsesItAndOwnDoesNot() {
+      TestSupport.CapturingExporter global = new TestSupport.CapturingExporter();
+      io.opentelemetry.sdk.OpenTelemetrySdk agentLike = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+          .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+              .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(global)).build())
+          .build();
+      io.opentelemetry.api.GlobalOpenTelemetry.set(agentLike);
+      try {
+        Injector auto = TestSupport.injector("tracing:\n  exporter: zipkin\n", Map.of());
+        Injector global2 = TestSupport.injector("tracing:\n  sdk: global\n", Map.of());
+        Injector own = TestSupport.injector("tracing:\n  sdk: own\n  exporter: none\n", Map.of());
+        assertThat(auto.getInstance(TracingRuntime.class).usesGlobal()).isTrue();
+        assertThat(global2.getInstance(TracingRuntime.class).usesGlobal()).isTrue();
+        assertThat(own.getInstance(TracingRuntime.class).usesGlobal()).isFalse();
+        String autoSpan;
+        try (Span span = auto.getInstance(Tracer.class).start("through-global")) {
+          autoSpan = span.spanId();
+        }
+        try (Span span = own.getInstance(Tracer.class).start("through-own")) {
+          assertThat(span.context().isValid()).isTrue();
+        }
+        assertThat(global.spans).extracting(io.opentelemetry.sdk.trace.data.SpanData::getSpanId).containsExactly(autoSpan);
+        Set<HealthCheck> checks = auto.getInstance(Key.get(new TypeLiteral<Set<HealthCheck>>() {}));
+        assertThat(checks).filteredOn(h -> h.name().equals("tracing")).singleElement()
+            .satisfies(h -> assertThat(h.check().healthy()).isTrue())
+            .satisfies(h -> assertThat(h.check().message()).contains("global OpenTelemetry"));
+      } finally {
+        io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+        agentLike.close();
+      }
+    }
+
+    @Test
     void loggingExporterWritesOneLinePerSpan() throws Exception {
       try (Hyperion app = Hyperion.start(Config.fromYaml("tracing:\n  exporter: logging\n  batch:\n    delay: 10ms\n"),
           new OtelModule(Map.of()))) {
@@ -123,6 +181,19 @@ class OtelTracerTest {
       assertThat(startFailure("tracing:\n  tls:\n    trusted_certificates: /nonexistent.pem\n", Map.of()).key())
           .isEqualTo("tracing.tls.trusted_certificates");
       assertThat(startFailure("tracing:\n  colour: blue\n", Map.of()).key()).isEqualTo("tracing.colour");
+    }
+
+    @Test
+    void sdkAndLogsKeysAreValidated() {
+      assertThat(startFailure("tracing:\n  sdk: agent\n", Map.of()).getMessage())
+          .contains("tracing.sdk").contains("'agent'").contains("auto, own, global");
+      ConfigException global = startFailure("tracing:\n  sdk: global\n", Map.of());
+      assertThat(global.key()).isEqualTo("tracing.sdk");
+      assertThat(global.getMessage()).contains("GlobalOpenTelemetry is registered");
+      ConfigException logs = startFailure("tracing:\n  exporter: zipkin\n  logs:\n    enabled: true\n", Map.of());
+      assertThat(logs.key()).isEqualTo("tracing.logs.enabled");
+      assertThat(logs.getMessage()).contains("exporter otlp").contains("exporter is zipkin");
+      assertThat(startFailure("tracing:\n  logs:\n    level: verbose\n", Map.of()).key()).isEqualTo("tracing.logs.level");
     }
 
     @Test

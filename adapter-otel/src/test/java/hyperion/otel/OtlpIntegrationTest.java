@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** OTLP over gRPC and HTTP/protobuf against a receiver that decodes the real protobuf. */
+/** OTLP over gRPC and HTTP/protobuf against a receiver that decodes the real protobuf: spans with links, and log records. */
 class OtlpIntegrationTest {
 
   @ParameterizedTest(name = "{0} {1} compression={2}")
@@ -46,11 +46,16 @@ class OtlpIntegrationTest {
       String traceId;
       String parentId;
       String childId;
+      hyperion.TraceContext producer;
+      try (Span message = tracer.spanBuilder("publish").kind(SpanKind.PRODUCER).start()) {
+        producer = message.context();
+      }
       try (Span parent = tracer.spanBuilder("POST /orders").kind(SpanKind.SERVER).attribute("http.method", "POST")
           .start()) {
         traceId = parent.traceId();
         parentId = parent.spanId();
-        try (Span child = tracer.spanBuilder("INSERT orders").kind(SpanKind.CLIENT).start()) {
+        try (Span child = tracer.spanBuilder("INSERT orders").kind(SpanKind.CLIENT)
+            .link(producer, Map.of("messaging.message.id", "m-7", "batch.index", 3)).start()) {
           childId = child.spanId();
           child.setAttribute("db.rows", 3L).setAttribute("db.ratio", 0.5).setAttribute("db.cached", true)
               .addEvent("retry", Map.of("attempt", 2));
@@ -59,7 +64,7 @@ class OtlpIntegrationTest {
       injector.getInstance(TracingRuntime.class).stop();
 
       var spans = receiver.spans();
-      assertThat(spans).hasSize(2);
+      assertThat(spans).hasSize(3);
       var byName = spans.stream().collect(Collectors.toMap(s -> s.getName(), s -> s));
       var parent = byName.get("POST /orders");
       var child = byName.get("INSERT orders");
@@ -74,6 +79,12 @@ class OtlpIntegrationTest {
       assertThat(child.getKind()).isEqualTo(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT);
       assertThat(attributes(child.getAttributesList())).containsEntry("db.rows", 3L).containsEntry("db.ratio", 0.5)
           .containsEntry("db.cached", true);
+      assertThat(child.getLinksList()).singleElement().satisfies(l -> {
+        assertThat(hex(l.getTraceId())).isEqualTo(producer.traceId()).isNotEqualTo(traceId);
+        assertThat(hex(l.getSpanId())).isEqualTo(producer.spanId());
+        assertThat(attributes(l.getAttributesList())).containsEntry("messaging.message.id", "m-7")
+            .containsEntry("batch.index", 3L);
+      });
       assertThat(child.getEventsList()).singleElement().satisfies(e -> {
         assertThat(e.getName()).isEqualTo("retry");
         assertThat(attributes(e.getAttributesList())).containsEntry("attempt", 2L);
@@ -82,6 +93,52 @@ class OtlpIntegrationTest {
       assertThat(resource).containsEntry("service.name", "orders").containsEntry("service.version", "1.2.3")
           .containsEntry("deployment.environment", "staging").containsEntry("team", "payments")
           .containsEntry("telemetry.sdk.language", "java");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"grpc", "http/protobuf"})
+  void logRecordsArriveWithTheTraceContextOfTheirSpan(String protocol) throws Exception {
+    int port = TestSupport.freePort();
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("hyperion.otel.test.exported");
+    try (OtlpReceiver receiver = protocol.equals("grpc") ? OtlpReceiver.grpc(port) : OtlpReceiver.http(port)) {
+      String traceId;
+      String spanId;
+      try (hyperion.Hyperion app = hyperion.Hyperion.start(hyperion.config.Config.fromYaml("""
+          service:
+            name: billing
+          tracing:
+            protocol: %s
+            endpoint: http://127.0.0.1:%d
+            batch:
+              delay: 50ms
+            logs:
+              enabled: true
+              level: warn
+          """.formatted(protocol, port)), new OtelModule(Map.of()))) {
+        Tracer tracer = app.context().tracer();
+        log.warn("outside any span");
+        try (Span span = tracer.start("charge")) {
+          traceId = span.traceId();
+          spanId = span.spanId();
+          log.warn("card declined for {}", "order-9");
+          log.info("below the configured level");
+        }
+      }
+      // Closing the app detached the appender: later lines are not exported.
+      log.warn("after stop");
+
+      var logs = receiver.logs();
+      assertThat(logs).extracting(r -> r.getBody().getStringValue())
+          .containsExactlyInAnyOrder("outside any span", "card declined for order-9");
+      var inSpan = logs.stream().filter(r -> r.getBody().getStringValue().startsWith("card")).findFirst().orElseThrow();
+      assertThat(hex(inSpan.getTraceId())).isEqualTo(traceId);
+      assertThat(hex(inSpan.getSpanId())).isEqualTo(spanId);
+      assertThat(inSpan.getSeverityText()).isEqualTo("WARN");
+      var outside = logs.stream().filter(r -> r.getBody().getStringValue().startsWith("outside")).findFirst().orElseThrow();
+      assertThat(outside.getTraceId()).isEqualTo(ByteString.EMPTY);
+      assertThat(attributes(receiver.receivedLogs.get(0).getResource().getAttributesList()))
+          .containsEntry("service.name", "billing");
     }
   }
 

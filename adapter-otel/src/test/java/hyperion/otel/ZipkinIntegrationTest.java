@@ -24,7 +24,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Against a real Zipkin server: one trace across two services, and a graceful SIGTERM flush. */
+/** Against a real Zipkin server: one trace across two services (links as tags), and a graceful SIGTERM flush. */
 class ZipkinIntegrationTest {
   @RegisterExtension
   static final ZipkinServer ZIPKIN = new ZipkinServer();
@@ -52,6 +52,8 @@ class ZipkinIntegrationTest {
 
     String traceId;
     Map<String, String> headers = new HashMap<>();
+    Span producer = gw.spanBuilder("publish").noParent().start();
+    producer.close();
     try (Span server = gw.spanBuilder("GET /users/{id}").kind(SpanKind.SERVER).attribute("http.route", "/users/{id}")
         .start()) {
       traceId = server.traceId();
@@ -65,7 +67,9 @@ class ZipkinIntegrationTest {
         });
         try (Span usersServer = us.spanBuilder("GET /users/42").kind(SpanKind.SERVER).parent(remote).start()) {
           usersServer.setAttribute("user.found", false);
-          try (Span db = us.start("db.query")) {
+          // A link to a span of another trace, as a batch consumer would have to each message's producer.
+          try (Span db = us.spanBuilder("db.query").link(producer.context(), Map.of("messaging.message.id", "m-1"))
+              .start()) {
             db.setAttribute("db.rows", 0L).recordError(new IllegalStateException("db down"));
           }
         }
@@ -106,6 +110,9 @@ class ZipkinIntegrationTest {
     assertThat(db.has("kind")).isFalse();
     assertThat(db.at("/tags/error").asText()).isEqualTo("db down");
     assertThat(db.at("/tags/db.rows").asText()).isEqualTo("0");
+    assertThat(db.at("/tags/otel.link.0.trace_id").asText()).isEqualTo(producer.traceId()).isNotEqualTo(traceId);
+    assertThat(db.at("/tags/otel.link.0.span_id").asText()).isEqualTo(producer.spanId());
+    assertThat(db.at("/tags/otel.link.0.messaging.message.id").asText()).isEqualTo("m-1");
     assertThat(StreamSupport.stream(db.get("annotations").spliterator(), false).map(a -> a.get("value").asText()))
         .anyMatch(v -> v.startsWith("\"exception\":{") && v.contains("IllegalStateException"));
     assertThat(trace).allMatch(s -> s.get("traceId").asText().equals(traceId));
