@@ -30,6 +30,10 @@ final class OtelTracer implements Tracer {
   private final TextMapPropagator propagator;
   /** Where failures the caller must not see are reported, rate-limited, once per injector. */
   private final BiConsumer<String, Throwable> failures;
+  // The last adapters made: callers pass the same static setter and getter every time, so reusing
+  // them makes inject and extract allocate nothing of their own.
+  private volatile SetterAdapter<?> lastSetter;
+  private volatile GetterAdapter<?> lastGetter;
 
   OtelTracer(io.opentelemetry.api.trace.Tracer tracer, TextMapPropagator propagator,
       BiConsumer<String, Throwable> failures) {
@@ -67,7 +71,17 @@ final class OtelTracer implements Tracer {
       return;
     }
     try {
-      propagator.inject(Context.current(), carrier, setter::set);
+      SetterAdapter<?> last = lastSetter;
+      SetterAdapter<C> adapter;
+      if (last != null && last.setter() == setter) {
+        @SuppressWarnings("unchecked")
+        SetterAdapter<C> same = (SetterAdapter<C>) last;
+        adapter = same;
+      } else {
+        adapter = new SetterAdapter<>(setter);
+        lastSetter = adapter;
+      }
+      propagator.inject(Context.current(), carrier, adapter);
     } catch (RuntimeException e) {
       failures.accept("inject", e); // a failing carrier must not fail the request
     }
@@ -79,7 +93,17 @@ final class OtelTracer implements Tracer {
       return TraceContext.INVALID;
     }
     try {
-      Context extracted = propagator.extract(Context.root(), carrier, new GetterAdapter<>(getter));
+      GetterAdapter<?> last = lastGetter;
+      GetterAdapter<C> adapter;
+      if (last != null && last.getter() == getter) {
+        @SuppressWarnings("unchecked")
+        GetterAdapter<C> same = (GetterAdapter<C>) last;
+        adapter = same;
+      } else {
+        adapter = new GetterAdapter<>(getter);
+        lastGetter = adapter;
+      }
+      Context extracted = propagator.extract(Context.root(), carrier, adapter);
       SpanContext sc = io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext();
       if (!sc.isValid() && Baggage.fromContext(extracted).isEmpty()) {
         return TraceContext.INVALID;
@@ -114,6 +138,14 @@ final class OtelTracer implements Tracer {
   @Override
   public String toString() {
     return "OtelTracer";
+  }
+
+  /** Adapts the port's setter. */
+  private record SetterAdapter<C>(TextMapSetter<C> setter) implements io.opentelemetry.context.propagation.TextMapSetter<C> {
+    @Override
+    public void set(C carrier, String key, String value) {
+      setter.set(carrier, key, value);
+    }
   }
 
   /** Adapts the port's getter; a null carrier or a failing getter reads as "no header". */

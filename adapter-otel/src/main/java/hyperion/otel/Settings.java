@@ -36,7 +36,7 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
       sampler = envSampler(description, value(env, OTEL_TRACES_SAMPLER_ARG));
     } else {
       description = "parentbased_traceidratio(" + tracing.sampleRate() + ")";
-      sampler = Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRate()));
+      sampler = Sampler.parentBased(ratio(tracing.sampleRate()));
     }
     return new Settings(tracing, serviceName, config.service().version(), config.service().environment(), endpoint,
         sampler, description);
@@ -84,6 +84,14 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
     }
     URI uri = URI.create(endpoint);
     return uri.getScheme() + "://" + uri.getRawAuthority() + "/v1/logs";
+  }
+
+  /**
+   * The ratio sampler; 1.0 and 0.0 decide the same as always-on and always-off, which skip reading
+   * the trace id on every root span.
+   */
+  private static Sampler ratio(double rate) {
+    return rate >= 1.0 ? Sampler.alwaysOn() : rate <= 0.0 ? Sampler.alwaysOff() : Sampler.traceIdRatioBased(rate);
   }
 
   private static Sampler envSampler(String name, String arg) {

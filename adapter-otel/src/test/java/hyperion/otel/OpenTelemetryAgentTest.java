@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +17,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Beside the real OpenTelemetry Java agent ({@code io.opentelemetry.javaagent:opentelemetry-javaagent},
  * copied into {@code target/otel-agent/} by the build): with {@code tracing.sdk: auto} the adapter
- * uses the agent's OpenTelemetry, so the agent's JDBC and HTTP spans and the Hyperion span form one
- * trace, exported once, by the agent's exporter, to an OTLP receiver.
+ * uses the agent's OpenTelemetry, so the agent's JDBC and HTTP spans and the Hyperion spans form one
+ * trace (Hyperion parent of agent spans and the other way round), exported once, by the agent's
+ * exporter, to an OTLP receiver; log lines carry the trace id.
  */
 class OpenTelemetryAgentTest {
 
   /** A received span with the names the assertions need. */
   record Received(String service, String scope, String name, String traceId, String spanId, String parentId,
-      io.opentelemetry.proto.trace.v1.Span.SpanKind kind) {}
+      SpanKind kind) {}
 
   @Test
   void agentSpansAndHyperionSpansFormOneTraceExportedOnce() throws Exception {
@@ -74,10 +76,18 @@ class OpenTelemetryAgentTest {
         assertThat(spans).filteredOn(s -> s.scope().contains("jdbc"))
             .as("the agent's JDBC spans, children of the Hyperion span").isNotEmpty()
             .allSatisfy(s -> assertThat(s.parentId()).isEqualTo(hyperionSpanId));
-        assertThat(spans).filteredOn(s -> s.scope().contains("http-client")).singleElement()
-            .as("the agent's HTTP client span, child of the Hyperion span")
-            .satisfies(s -> assertThat(s.parentId()).isEqualTo(hyperionSpanId))
-            .satisfies(s -> assertThat(s.kind()).isEqualTo(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT));
+        Received client = spans.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && s.scope().contains("http"))
+            .findFirst().orElseThrow(() -> new AssertionError("no agent HTTP client span in " + received(receiver)));
+        assertThat(client.parentId()).as("the agent's HTTP client span is a child of the Hyperion span")
+            .isEqualTo(hyperionSpanId);
+        Received server = spans.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER).findFirst()
+            .orElseThrow(() -> new AssertionError("no agent HTTP server span in " + received(receiver)));
+        assertThat(server.parentId()).isEqualTo(client.spanId());
+        assertThat(spans).filteredOn(s -> s.name().equals("hyperion-handler")).singleElement()
+            .as("a Hyperion span started in the agent's server span is its child")
+            .satisfies(s -> assertThat(s.parentId()).isEqualTo(server.spanId()));
+        // Log lines are correlated beside the agent as well.
+        assertThat(output).contains("trace_id=" + traceId + " - inside the hyperion span");
       } finally {
         child.destroyForcibly();
         Files.deleteIfExists(log);
@@ -87,7 +97,8 @@ class OpenTelemetryAgentTest {
 
   private static boolean hasJdbcAndHttpChildren(List<Received> spans, String parentId) {
     return spans.stream().anyMatch(s -> s.scope().contains("jdbc") && s.parentId().equals(parentId))
-        && spans.stream().anyMatch(s -> s.scope().contains("http-client") && s.parentId().equals(parentId))
+        && spans.stream().anyMatch(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && s.parentId().equals(parentId))
+        && spans.stream().anyMatch(s -> s.name().equals("hyperion-handler"))
         && spans.stream().anyMatch(s -> s.spanId().equals(parentId));
   }
 

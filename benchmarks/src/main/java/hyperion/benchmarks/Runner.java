@@ -18,6 +18,7 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
 
 /**
  * Runs every suite and writes {@code docs/benchmarks.md} plus the ratio chart.
@@ -57,9 +58,12 @@ public final class Runner {
       new Suite("Tracing", TracingBenchmark.class, false, List.of(1)),
       new Suite("L2", L2Benchmark.class, true, List.of(1)));
 
-  /** One measured benchmark. */
+  /**
+   * One measured benchmark; {@code allocated} is bytes allocated per operation as JMH's GC profiler
+   * measured it ({@code gc.alloc.rate.norm}), NaN when not measured.
+   */
   public record Score(String suite, String method, String params, int threads, String mode, double score,
-      double error, String unit, double p50, double p99) {
+      double error, String unit, double p50, double p99, double allocated) {
     String key() {
       return method + (params.isEmpty() ? "" : " [" + params + "]") + (threads > 1 ? " (" + threads + " threads)" : "");
     }
@@ -146,6 +150,8 @@ public final class Runner {
         .forks(s.forks()).warmupIterations(s.warmups()).warmupTime(s.warmupTime())
         .measurementIterations(s.iterations()).measurementTime(s.iterationTime())
         .threads(threads).shouldFailOnError(false)
+        // Bytes allocated per operation (JMH's -prof gc), reported next to every time.
+        .addProfiler(GCProfiler.class)
         .jvmArgsAppend("-Xms512m", "-Xmx512m", "-Djava.awt.headless=true");
     if (redis != null) {
       b.jvmArgsAppend("-D" + RedisServer.PORT_PROPERTY + "=" + redis.port());
@@ -171,16 +177,19 @@ public final class Runner {
       var stats = primary.getStatistics();
       double p50 = percentiles ? stats.getPercentile(50) : Double.NaN;
       double p99 = percentiles ? stats.getPercentile(99) : Double.NaN;
+      var alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
       out.add(new Score(suite.name(), method, ps.toString(), params.getThreads(), params.getMode().shortLabel(),
-          primary.getScore(), primary.getScoreError(), primary.getScoreUnit(), p50, p99));
+          primary.getScore(), primary.getScoreError(), primary.getScoreUnit(), p50, p99,
+          alloc == null ? Double.NaN : alloc.getScore()));
     }
     return out;
   }
 
   static void print(Outcome o) {
     for (Score s : o.scores()) {
-      System.out.printf(Locale.ROOT, "%-8s %-50s %-7s %12.3f ± %9.3f %s%s%n", s.suite(), s.key(), s.mode(), s.score(),
-          s.error(), s.unit(), Double.isNaN(s.p99()) ? "" : String.format(Locale.ROOT, "  p50 %.1f p99 %.1f",
+      System.out.printf(Locale.ROOT, "%-8s %-50s %-7s %12.3f ± %9.3f %s%s%s%n", s.suite(), s.key(), s.mode(), s.score(),
+          s.error(), s.unit(), Double.isNaN(s.allocated()) ? "" : String.format(Locale.ROOT, "  %.1f B/op",
+              s.allocated()), Double.isNaN(s.p99()) ? "" : String.format(Locale.ROOT, "  p50 %.1f p99 %.1f",
               s.p50(), s.p99()));
     }
     o.skipped().forEach((k, v) -> System.out.println(k + " not run: " + v));

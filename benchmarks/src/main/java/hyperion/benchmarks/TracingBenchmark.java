@@ -35,11 +35,17 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tracing suite: span start+end through the {@link Tracer} port (OpenTelemetry adapter) next to the
  * OpenTelemetry SDK used directly. Both sides have the same sampler and a batch span processor with
  * an exporter that drops every batch, so the work measured is the span's, not the network's.
+ *
+ * <p>Logback is the SLF4J back end, configured as a service would (this module's {@code
+ * logback.xml}): OpenTelemetry's MDC appender correlates every line with the current span at log
+ * time. The {@code *SpanWithLog} pair logs one INFO line inside the span through it.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -52,6 +58,9 @@ public class TracingBenchmark {
         exporter: none
         sample_rate: %s
       """;
+
+  /** Routed by logback.xml through the correlating appender to a formatting, discarding one. */
+  static final Logger REQUESTS = LoggerFactory.getLogger("hyperion.benchmarks.requests");
 
   static final TextMapSetter<Map<String, String>> PORT_SETTER = Map::put;
   static final TextMapGetter<Map<String, String>> PORT_GETTER = new TextMapGetter<>() {
@@ -173,6 +182,26 @@ public class TracingBenchmark {
   public Object nativeSpan(Shared s) {
     io.opentelemetry.api.trace.Span span = s.nativeTracer.spanBuilder("op").startSpan();
     try (Scope scope = span.makeCurrent()) {
+      return span;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** A span with one correlated log line inside: what a request handler that logs pays. */
+  @Benchmark
+  public Object portSpanWithLog(Shared s) {
+    try (Span span = s.port.start("op")) {
+      REQUESTS.info("handled {}", "op");
+      return span;
+    }
+  }
+
+  @Benchmark
+  public Object nativeSpanWithLog(Shared s) {
+    io.opentelemetry.api.trace.Span span = s.nativeTracer.spanBuilder("op").startSpan();
+    try (Scope scope = span.makeCurrent()) {
+      REQUESTS.info("handled {}", "op");
       return span;
     } finally {
       span.end();
