@@ -43,10 +43,6 @@ final class OtelSpan implements Span {
     return new OtelSpan(span, base.with(span).makeCurrent(), Thread.currentThread());
   }
 
-  io.opentelemetry.api.trace.Span delegate() {
-    return span;
-  }
-
   @Override
   public Span setAttribute(String key, String value) {
     if (key != null && value != null) {

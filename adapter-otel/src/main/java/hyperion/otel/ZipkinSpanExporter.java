@@ -27,6 +27,7 @@ import zipkin2.reporter.SpanBytesEncoder;
  * this exporter sends each batch synchronously on the processor's thread.
  */
 final class ZipkinSpanExporter implements SpanExporter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZipkinSpanExporter.class);
   static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
   private static final AttributeKey<String> PEER_SERVICE = AttributeKey.stringKey("peer.service");
   private static final AttributeKey<String> PEER_ADDRESS = AttributeKey.stringKey("network.peer.address");
@@ -71,7 +72,7 @@ final class ZipkinSpanExporter implements SpanExporter {
       }
       return CompletableResultCode.ofSuccess();
     } catch (IOException | RuntimeException e) {
-      Tracing.LOG.debug("tracing: zipkin export of {} spans to {} failed", spans.size(), endpoint, e);
+      LOG.debug("tracing: zipkin export of {} spans to {} failed", spans.size(), endpoint, e);
       return CompletableResultCode.ofExceptionalFailure(e);
     }
   }
