@@ -71,16 +71,9 @@ final class OtelTracer implements Tracer {
       return;
     }
     try {
-      SetterAdapter<?> last = lastSetter;
-      SetterAdapter<C> adapter;
-      if (last != null && last.setter() == setter) {
-        @SuppressWarnings("unchecked")
-        SetterAdapter<C> same = (SetterAdapter<C>) last;
-        adapter = same;
-      } else {
-        adapter = new SetterAdapter<>(setter);
-        lastSetter = adapter;
-      }
+      SetterAdapter<?> last = lastSetter; // read once: another thread may replace it
+      SetterAdapter<C> adapter = last != null && last.setter() == setter ? same(last)
+          : same(lastSetter = new SetterAdapter<>(setter));
       propagator.inject(Context.current(), carrier, adapter);
     } catch (RuntimeException e) {
       failures.accept("inject", e); // a failing carrier must not fail the request
@@ -93,16 +86,9 @@ final class OtelTracer implements Tracer {
       return TraceContext.INVALID;
     }
     try {
-      GetterAdapter<?> last = lastGetter;
-      GetterAdapter<C> adapter;
-      if (last != null && last.getter() == getter) {
-        @SuppressWarnings("unchecked")
-        GetterAdapter<C> same = (GetterAdapter<C>) last;
-        adapter = same;
-      } else {
-        adapter = new GetterAdapter<>(getter);
-        lastGetter = adapter;
-      }
+      GetterAdapter<?> last = lastGetter; // read once: another thread may replace it
+      GetterAdapter<C> adapter = last != null && last.getter() == getter ? same(last)
+          : same(lastGetter = new GetterAdapter<>(getter));
       Context extracted = propagator.extract(Context.root(), carrier, adapter);
       SpanContext sc = io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext();
       if (!sc.isValid() && Baggage.fromContext(extracted).isEmpty()) {
@@ -138,6 +124,12 @@ final class OtelTracer implements Tracer {
   @Override
   public String toString() {
     return "OtelTracer";
+  }
+
+  /** The adapter just checked to wrap the caller's setter or getter, typed for that carrier. */
+  @SuppressWarnings("unchecked")
+  private static <A> A same(Object adapter) {
+    return (A) adapter;
   }
 
   /** Adapts the port's setter. */

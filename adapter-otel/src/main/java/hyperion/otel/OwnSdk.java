@@ -40,6 +40,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zipkin2.reporter.Encoding;
@@ -190,61 +192,60 @@ final class OwnSdk {
       case OTLP, JAEGER -> {
         Otlp o = Otlp.of(t);
         if (t.protocol() == Protocol.GRPC) {
-          OtlpGrpcSpanExporterBuilder b = OtlpGrpcSpanExporter.builder().setEndpoint(s.endpoint())
-              .setTimeout(t.timeout()).setCompression(o.compression()).setMeterProvider(MeterProvider::noop);
-          o.headers().forEach(b::addHeader);
-          o.tls(b::setTrustedCertificates, b::setClientTls);
-          yield b.build();
+          OtlpGrpcSpanExporterBuilder b = OtlpGrpcSpanExporter.builder().setMeterProvider(MeterProvider::noop);
+          yield o.build(s.endpoint(), b::setEndpoint, b::setTimeout, b::setCompression, b::addHeader,
+              b::setTrustedCertificates, b::setClientTls, b::build);
         }
-        OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder().setEndpoint(s.endpoint())
-            .setTimeout(t.timeout()).setCompression(o.compression()).setMeterProvider(MeterProvider::noop);
-        o.headers().forEach(b::addHeader);
-        o.tls(b::setTrustedCertificates, b::setClientTls);
-        yield b.build();
+        OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder().setMeterProvider(MeterProvider::noop);
+        yield o.build(s.endpoint(), b::setEndpoint, b::setTimeout, b::setCompression, b::addHeader,
+            b::setTrustedCertificates, b::setClientTls, b::build);
       }
     };
   }
 
   /** The OTLP log exporter, with the same settings as the span exporter. */
   private static LogRecordExporter logExporter(Settings s) {
-    TracingConfig t = s.tracing();
-    Otlp o = Otlp.of(t);
-    if (t.protocol() == Protocol.GRPC) {
-      OtlpGrpcLogRecordExporterBuilder b = OtlpGrpcLogRecordExporter.builder().setEndpoint(s.logsEndpoint())
-          .setTimeout(t.timeout()).setCompression(o.compression()).setMeterProvider(MeterProvider::noop);
-      o.headers().forEach(b::addHeader);
-      o.tls(b::setTrustedCertificates, b::setClientTls);
-      return b.build();
+    Otlp o = Otlp.of(s.tracing());
+    if (s.tracing().protocol() == Protocol.GRPC) {
+      OtlpGrpcLogRecordExporterBuilder b = OtlpGrpcLogRecordExporter.builder().setMeterProvider(MeterProvider::noop);
+      return o.build(s.logsEndpoint(), b::setEndpoint, b::setTimeout, b::setCompression, b::addHeader,
+          b::setTrustedCertificates, b::setClientTls, b::build);
     }
-    OtlpHttpLogRecordExporterBuilder b = OtlpHttpLogRecordExporter.builder().setEndpoint(s.logsEndpoint())
-        .setTimeout(t.timeout()).setCompression(o.compression()).setMeterProvider(MeterProvider::noop);
-    o.headers().forEach(b::addHeader);
-    o.tls(b::setTrustedCertificates, b::setClientTls);
-    return b.build();
+    OtlpHttpLogRecordExporterBuilder b = OtlpHttpLogRecordExporter.builder().setMeterProvider(MeterProvider::noop);
+    return o.build(s.logsEndpoint(), b::setEndpoint, b::setTimeout, b::setCompression, b::addHeader,
+        b::setTrustedCertificates, b::setClientTls, b::build);
   }
 
   /**
    * What every OTLP exporter gets, spans or logs, gRPC or HTTP (the SDK's four builders have these
    * setters but no common type). The PEM files are read once here.
    */
-  private record Otlp(String compression, Map<String, String> headers, byte[] trusted, byte[] clientKey,
-      byte[] clientCertificate) {
+  private record Otlp(Duration timeout, String compression, Map<String, String> headers, byte[] trusted,
+      byte[] clientKey, byte[] clientCertificate) {
 
     static Otlp of(TracingConfig t) {
       TracingConfig.Tls tls = t.tls();
-      return new Otlp(t.compression() == Compression.GZIP ? "gzip" : "none", t.headers(),
+      return new Otlp(t.timeout(), t.compression() == Compression.GZIP ? "gzip" : "none", t.headers(),
           tls.trustedCertificates().isEmpty() ? null : read("tls.trusted_certificates", tls.trustedCertificates()),
           tls.clientKey().isEmpty() ? null : read("tls.client_key", tls.clientKey()),
           tls.clientCertificate().isEmpty() ? null : read("tls.client_certificate", tls.clientCertificate()));
     }
 
-    void tls(java.util.function.Consumer<byte[]> trustedSetter, BiConsumer<byte[], byte[]> clientSetter) {
+    /** Applies these settings and {@code endpoint} through one builder's setters, then builds it. */
+    <E> E build(String endpoint, Consumer<String> setEndpoint, Consumer<Duration> setTimeout,
+        Consumer<String> setCompression, BiConsumer<String, String> addHeader, Consumer<byte[]> setTrusted,
+        BiConsumer<byte[], byte[]> setClientTls, Supplier<E> build) {
+      setEndpoint.accept(endpoint);
+      setTimeout.accept(timeout);
+      setCompression.accept(compression);
+      headers.forEach(addHeader);
       if (trusted != null) {
-        trustedSetter.accept(trusted);
+        setTrusted.accept(trusted);
       }
       if (clientKey != null) {
-        clientSetter.accept(clientKey, clientCertificate);
+        setClientTls.accept(clientKey, clientCertificate);
       }
+      return build.get();
     }
 
     private static byte[] read(String key, String path) {

@@ -128,6 +128,23 @@ class OtelTracerTest {
     }
 
     @Test
+    void loggingExporterLineShowsLinks() {
+      TestSupport.CapturingExporter captured = new TestSupport.CapturingExporter();
+      Tracer tracer = TestSupport.injector("tracing:\n  exporter: none\n", Map.of(), TestSupport.capturing(captured))
+          .getInstance(Tracer.class);
+      hyperion.TraceContext first;
+      try (Span producer = tracer.start("producer")) {
+        first = producer.context();
+      }
+      try (Span consumer = tracer.spanBuilder("consumer").link(first).start()) {
+        consumer.setAttribute("k", "v");
+      }
+      assertThat(LoggingSpanExporter.format(captured.spans.get(1)))
+          .startsWith("span 'consumer' internal trace_id=")
+          .contains(" links=[" + first.traceId() + "-" + first.spanId() + "]");
+    }
+
+    @Test
     void loggingExporterWritesOneLinePerSpan() throws Exception {
       try (Hyperion app = Hyperion.start(Config.fromYaml("tracing:\n  exporter: logging\n  batch:\n    delay: 10ms\n"),
           new OtelModule(Map.of()))) {
