@@ -88,7 +88,7 @@ final class OtelSpan implements Span {
     if (name == null) {
       return this;
     }
-    if (attributes == null || attributes.isEmpty()) {
+    if (attributes == null) {
       span.addEvent(name);
       return this;
     }
@@ -104,6 +104,9 @@ final class OtelSpan implements Span {
   static Attributes toAttributes(Map<String, ?> attributes) {
     AttributesBuilder b = Attributes.builder();
     try {
+      if (attributes.isEmpty()) {
+        return Attributes.empty();
+      }
       putAll(b, attributes);
     } catch (RuntimeException e) {
       b.put("hyperion.attributes.error", e.toString());

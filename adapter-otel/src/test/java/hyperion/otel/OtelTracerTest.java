@@ -128,6 +128,32 @@ class OtelTracerTest {
     }
 
     @Test
+    void anAttributeMapThatThrowsWhileReadIsRecordedNotThrown() {
+      TestSupport.CapturingExporter captured = new TestSupport.CapturingExporter();
+      Tracer tracer = TestSupport.injector("tracing:\n  exporter: none\n", Map.of(), TestSupport.capturing(captured))
+          .getInstance(Tracer.class);
+      Map<String, Object> broken = new java.util.AbstractMap<>() {
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+          throw new java.util.ConcurrentModificationException("changed while read");
+        }
+      };
+      hyperion.TraceContext other;
+      try (Span span = tracer.start("other")) {
+        other = span.context();
+      }
+      try (Span span = tracer.spanBuilder("broken").link(other, broken).start()) {
+        span.addEvent("evented", broken);
+      }
+      var data = captured.spans.stream().filter(s -> s.getName().equals("broken")).findFirst().orElseThrow();
+      String error = "java.util.ConcurrentModificationException: changed while read";
+      assertThat(data.getEvents().get(0).getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(
+          "hyperion.attributes.error"))).isEqualTo(error);
+      assertThat(data.getLinks().get(0).getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(
+          "hyperion.attributes.error"))).isEqualTo(error);
+    }
+
+    @Test
     void loggingExporterLineShowsLinks() {
       TestSupport.CapturingExporter captured = new TestSupport.CapturingExporter();
       Tracer tracer = TestSupport.injector("tracing:\n  exporter: none\n", Map.of(), TestSupport.capturing(captured))
