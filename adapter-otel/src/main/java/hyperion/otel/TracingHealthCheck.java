@@ -5,9 +5,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 /**
- * With the global (agent's) OpenTelemetry, export is the agent's business and this check is always
- * up. With the adapter's own SDK, tracing is healthy while the last export succeeded or the queue still has room: a backend that
- * is down but not yet overflowing the queue costs nothing, one that makes us drop spans does.
+ * With the adapter's own SDK, tracing is healthy while the last export succeeded or the queue still
+ * has room: a backend that is down but not yet overflowing the queue costs nothing, one that makes
+ * us drop spans does. With the global (agent's) OpenTelemetry, export is the agent's business and
+ * this check is always up.
  */
 @Singleton
 final class TracingHealthCheck implements HealthCheck {
