@@ -204,7 +204,8 @@ final class Report {
         if (!Double.isNaN(r.pair().allocationSlack()) && !Double.isNaN(r.extraAllocation())) {
           double extra = r.extraAllocation();
           double slack = r.pair().allocationSlack();
-          targets.add(new String[] {suite.name() + ": " + r.label() + ", allocation ≤ native + " + String.format(Locale.ROOT, "%.0f", slack) + " B",
+          targets.add(new String[] {suite.name() + ": " + r.label() + ", allocation ≤ native + "
+              + String.format(Locale.ROOT, "%.0f", slack) + " B",
               String.format(Locale.ROOT, "%+.1f B/op", extra), extra <= slack
                   ? String.format(Locale.ROOT, "**met** (%.1f B to spare)", slack - extra)
                   : String.format(Locale.ROOT, "**missed** by %.1f B", extra - slack)});
