@@ -6,6 +6,7 @@ import hyperion.config.Config;
 import hyperion.config.ConfigException;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -54,21 +55,28 @@ final class TracingRuntime implements Component {
         openTelemetry.getPropagators().getTextMapPropagator(), failures);
   }
 
-  /**
-   * {@code auto} means global when one is registered. {@link GlobalOpenTelemetry#isSet()} is the only
-   * check without side effects: {@code get()} would register a no-op (or autoconfigure) when none is.
-   */
+  /** {@code auto} means global when a real one is registered. */
   private static boolean useGlobal(TracingConfig.Sdk sdk) {
     return switch (sdk) {
       case OWN -> false;
-      case AUTO -> GlobalOpenTelemetry.isSet();
+      case AUTO -> globalRegistered();
       case GLOBAL -> {
-        ConfigException.require(GlobalOpenTelemetry.isSet(), "tracing.sdk", "global",
-            "global only when a GlobalOpenTelemetry is registered before the injector is created (run with the "
-            + "OpenTelemetry Java agent, or call GlobalOpenTelemetry.set first); use auto or own otherwise");
+        ConfigException.require(globalRegistered(), "tracing.sdk", "global",
+            "global only when a GlobalOpenTelemetry with a tracer provider is registered before the injector is "
+            + "created (run with the OpenTelemetry Java agent, or call GlobalOpenTelemetry.set first); use auto "
+            + "or own otherwise");
         yield true;
       }
     };
+  }
+
+  /**
+   * Whether a GlobalOpenTelemetry that records spans is registered. {@link GlobalOpenTelemetry#isSet()}
+   * is checked first because {@code get()} registers a no-op when none is; a library that called
+   * {@code get()} before us has done exactly that, and a no-op is no SDK to use.
+   */
+  private static boolean globalRegistered() {
+    return GlobalOpenTelemetry.isSet() && GlobalOpenTelemetry.get().getTracerProvider() != TracerProvider.noop();
   }
 
   OtelTracer tracer() {

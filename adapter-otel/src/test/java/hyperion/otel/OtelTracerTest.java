@@ -154,6 +154,24 @@ class OtelTracerTest {
     }
 
     @Test
+    void aNoopGlobalRegisteredByAnEarlyGetIsNotUsed() {
+      io.opentelemetry.api.GlobalOpenTelemetry.get(); // what a library calling get() first does: registers a no-op
+      try {
+        assertThat(io.opentelemetry.api.GlobalOpenTelemetry.isSet()).isTrue();
+        Injector auto = TestSupport.injector("tracing:\n  exporter: none\n", Map.of());
+        assertThat(auto.getInstance(TracingRuntime.class).usesGlobal()).isFalse();
+        try (Span span = auto.getInstance(Tracer.class).start("own")) {
+          assertThat(span.context().isValid()).isTrue();
+        }
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+            () -> TestSupport.injector("tracing:\n  sdk: global\n", Map.of()));
+        assertThat(t).hasMessageContaining("tracing.sdk").hasMessageContaining("with a tracer provider");
+      } finally {
+        io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+      }
+    }
+
+    @Test
     void loggingExporterLineShowsLinks() {
       TestSupport.CapturingExporter captured = new TestSupport.CapturingExporter();
       Tracer tracer = TestSupport.injector("tracing:\n  exporter: none\n", Map.of(), TestSupport.capturing(captured))
@@ -232,7 +250,7 @@ class OtelTracerTest {
           .contains("tracing.sdk").contains("'agent'").contains("auto, own, global");
       ConfigException global = startFailure("tracing:\n  sdk: global\n", Map.of());
       assertThat(global.key()).isEqualTo("tracing.sdk");
-      assertThat(global.getMessage()).contains("GlobalOpenTelemetry is registered");
+      assertThat(global.getMessage()).contains("GlobalOpenTelemetry with a tracer provider is registered");
       ConfigException logs = startFailure("tracing:\n  exporter: zipkin\n  logs:\n    enabled: true\n", Map.of());
       assertThat(logs.key()).isEqualTo("tracing.logs.enabled");
       assertThat(logs.getMessage()).contains("exporter otlp").contains("exporter is zipkin");
