@@ -2,7 +2,6 @@ package hyperion.otel;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.filter.ThresholdFilter;
-import hyperion.config.ConfigException;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.logback.appender.v1_0.OpenTelemetryAppender;
 import org.slf4j.LoggerFactory;
@@ -12,12 +11,10 @@ import org.slf4j.LoggerFactory;
  * OpenTelemetryAppender} of this injector's own, bound to its SDK, on the root logger from start
  * to stop. The appender reads the current span when an event is logged, so records carry its trace
  * and span ids. Logback and the appender are optional dependencies: this class is loaded only when
- * logs are switched on, after {@link #requireAvailable()}.
+ * logs are switched on, after {@code OwnSdk} checked that both are there (loading it without them
+ * would fail verification, not with a message naming the key).
  */
 final class LogbackLogExport {
-  private static final String APPENDER = "io.opentelemetry.instrumentation.logback.appender.v1_0.OpenTelemetryAppender";
-  private static final String LOGGER_CONTEXT = "ch.qos.logback.classic.LoggerContext";
-
   private final OpenTelemetryAppender appender = new OpenTelemetryAppender();
   private final OpenTelemetry openTelemetry;
   private final TracingConfig.Logs.Level level;
@@ -25,24 +22,6 @@ final class LogbackLogExport {
   LogbackLogExport(OpenTelemetry openTelemetry, TracingConfig.Logs.Level level) {
     this.openTelemetry = openTelemetry;
     this.level = level;
-  }
-
-  /** Fails start-up, naming the key, unless Logback is the SLF4J back end and the appender is on the class path. */
-  static void requireAvailable() {
-    String missing = !present(APPENDER) ? "io.opentelemetry.instrumentation:opentelemetry-logback-appender-1.0"
-        : !present(LOGGER_CONTEXT) || !LOGGER_CONTEXT.equals(LoggerFactory.getILoggerFactory().getClass().getName())
-        ? "logback-classic as the SLF4J back end" : null;
-    ConfigException.require(missing == null, "tracing.logs.enabled", true, "true only with " + missing
-        + " on the class path");
-  }
-
-  private static boolean present(String className) {
-    try {
-      Class.forName(className, false, LogbackLogExport.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
   }
 
   void attach() {

@@ -97,7 +97,7 @@ final class OwnSdk {
         .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
             W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())));
     if (tracing.logs().enabled()) {
-      LogbackLogExport.requireAvailable();
+      requireLogback();
       this.loggerProvider = SdkLoggerProvider.builder().setResource(resource)
           .setMeterProvider(MeterProvider::noop)
           .addLogRecordProcessor(BatchLogRecordProcessor.builder(logExporter(settings))
@@ -116,6 +116,29 @@ final class OwnSdk {
     this.logExport = loggerProvider == null ? null : new LogbackLogExport(sdk, tracing.logs().level());
     this.exporterDescription = tracing.exporter().name().toLowerCase(java.util.Locale.ROOT)
         + (settings.endpoint().isEmpty() ? "" : " " + settings.endpoint());
+  }
+
+  /**
+   * Fails start-up, naming the key, unless Logback is the SLF4J back end and OpenTelemetry's Logback
+   * appender is on the class path. Here, not in {@link LogbackLogExport}, which cannot even be
+   * loaded without them.
+   */
+  private static void requireLogback() {
+    String missing = !present("io.opentelemetry.instrumentation.logback.appender.v1_0.OpenTelemetryAppender")
+        ? "io.opentelemetry.instrumentation:opentelemetry-logback-appender-1.0"
+        : !"ch.qos.logback.classic.LoggerContext".equals(LoggerFactory.getILoggerFactory().getClass().getName())
+        ? "logback-classic as the SLF4J back end" : null;
+    ConfigException.require(missing == null, "tracing.logs.enabled", true, "true only with " + missing
+        + " on the class path");
+  }
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, OwnSdk.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   OpenTelemetrySdk sdk() {

@@ -258,6 +258,20 @@ class OtelTracerTest {
     }
 
     @Test
+    void logsWithoutTheLogbackAppenderOnTheClassPathFailNamingTheKey() throws Exception {
+      String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+          .filter(entry -> !entry.contains("opentelemetry-logback-appender"))
+          .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+      Process child = new ProcessBuilder(TestSupport.javaBin(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+          StartChildMain.class.getName(), "tracing:\n  endpoint: http://127.0.0.1:9\n  logs:\n    enabled: true\n")
+          .redirectErrorStream(true).start();
+      String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(output).as(output).contains("FAILED invalid configuration: tracing.logs.enabled = 'true': true only "
+          + "with io.opentelemetry.instrumentation:opentelemetry-logback-appender-1.0 on the class path");
+    }
+
+    @Test
     void badOtelVariablesNameTheVariable() {
       assertThat(startFailure("", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")).key())
           .isEqualTo("OTEL_EXPORTER_OTLP_ENDPOINT");
