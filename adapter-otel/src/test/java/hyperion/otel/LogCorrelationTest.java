@@ -97,6 +97,7 @@ class LogCorrelationTest {
           new Line("in a wrapped task", traceId, outerId),
           new Line("in an unwrapped task", null, null),
           new Line("after", null, null));
+      assertThat(capture.list.get(1).getMDCPropertyMap()).containsEntry("trace_flags", "03");
     }
 
     @Test
