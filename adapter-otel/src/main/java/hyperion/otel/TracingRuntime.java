@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,14 @@ final class TracingRuntime implements Component {
   TracingRuntime(Config config, Metrics metrics, OtelEnvironment env, Set<SpanProcessor> extraProcessors) {
     this.settings = Settings.resolve(config, env.values());
     this.shutdownTimeout = config.service().shutdownTimeout();
-    BiConsumer<String, Throwable> failures = Tracing::warnOnce;
+    // Failures the caller must not see (a throwing carrier or span processor, a failed export):
+    // logged once per kind and injector. To become hyperion.internal.RateLimitedLog once that is on main.
+    Set<String> warned = ConcurrentHashMap.newKeySet();
+    BiConsumer<String, Throwable> failures = (what, e) -> {
+      if (warned.add(what)) {
+        LOG.warn("tracing: {} failed; further failures of this kind are not logged", what, e);
+      }
+    };
     if (useGlobal(settings.tracing().sdk())) {
       this.own = null;
       this.openTelemetry = GlobalOpenTelemetry.get();

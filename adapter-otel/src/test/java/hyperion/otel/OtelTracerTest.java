@@ -85,13 +85,28 @@ class OtelTracerTest {
       Tracer tracer = TestSupport.injector("tracing:\n  exporter: none\n", Map.of(),
           b -> com.google.inject.multibindings.Multibinder.newSetBinder(b, io.opentelemetry.sdk.trace.SpanProcessor.class)
               .addBinding().toInstance(throwing), TestSupport.capturing(captured)).getInstance(Tracer.class);
+      var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TracingRuntime.class);
+      var warnings = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+      warnings.start();
+      logger.addAppender(warnings);
       String spanId;
-      try (Span span = tracer.start("survives")) {
-        spanId = span.spanId();
-        assertThat(span.isRecording()).isTrue();
+      try {
+        try (Span span = tracer.start("survives")) {
+          spanId = span.spanId();
+          assertThat(span.isRecording()).isTrue();
+        }
+        tracer.start("again").close();
+      } finally {
+        logger.detachAppender(warnings);
       }
-      assertThat(captured.spans).singleElement().satisfies(s -> assertThat(s.getSpanId()).isEqualTo(spanId));
+      assertThat(captured.spans).hasSize(2).first().satisfies(s -> assertThat(s.getSpanId()).isEqualTo(spanId));
       assertThat(tracer.currentSpan().context().isValid()).isFalse();
+      // Reported, once per kind: two spans, one warning for onStart and one for onEnd.
+      assertThat(warnings.list).extracting(e -> e.getFormattedMessage()).containsExactlyInAnyOrder(
+          "tracing: span processor " + throwing.getClass().getName() + " onStart failed; further failures of this "
+              + "kind are not logged",
+          "tracing: span processor " + throwing.getClass().getName() + " onEnd failed; further failures of this "
+              + "kind are not logged");
     }
 
     @Test
