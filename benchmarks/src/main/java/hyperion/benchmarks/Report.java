@@ -314,8 +314,8 @@ final class Report {
           + "on purpose: the batch thread's export would dominate a 2-core machine. Allocation: the port's own cost "
           + "per span is one 24-byte object (the SDK span, its scope and the owning thread, which a close on "
           + "another thread must not touch), plus a 24-byte builder wrapper on the `spanBuilder` path and the "
-          + "returned 24-byte `TraceContext` for extract; with default JIT settings the SDK's span builder is also "
-          + "scalar-replaced on the native side only (one call level less), which shows as 32 B more on the port.";
+          + "returned 24-byte `TraceContext` for extract. C2 may also scalar-replace the SDK's span builder on the "
+          + "native side only (one call level less), which then shows as 32 B more on the port.";
       case "L2" -> "The Redis adapter's `@L2` `Cache` (Jackson codec) vs Lettuce's synchronous API + Jackson, "
           + "against one loopback `redis-server` started by the runner. The same 1,024 small records are "
           + "stored under different prefixes; `getAll` reads 100 keys (`MGET` natively). Sample mode gives "
