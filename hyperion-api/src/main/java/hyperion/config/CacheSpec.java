@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param l2Timeout how long a tiered cache waits for L2 before treating the call as a miss ({@code l2_timeout})
  * @param breakerFailures consecutive L2 failures that open the circuit breaker ({@code breaker_failures})
  * @param breakerCooldown how long the open breaker skips L2 before probing again ({@code breaker_cooldown})
+ * @param tombstoneTtl how long a delete leaves a tombstone in L2, so that a load that began before
+ *     the delete cannot write the value it read back into L2 ({@code tombstone_ttl})
  */
 public record CacheSpec(
     long maxEntries,
@@ -27,11 +29,12 @@ public record CacheSpec(
     Duration negativeTtl,
     Duration l2Timeout,
     int breakerFailures,
-    Duration breakerCooldown) {
+    Duration breakerCooldown,
+    Duration tombstoneTtl) {
 
   /** The built-in defaults. */
   public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
-      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5));
+      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   /** Validates every component. */
   public CacheSpec {
@@ -48,6 +51,8 @@ public record CacheSpec(
     ConfigException.require(breakerFailures > 0, "breaker_failures", breakerFailures, "a positive whole number");
     ConfigException.require(positive(breakerCooldown), "breaker_cooldown", breakerCooldown,
         "a positive duration, e.g. 5s");
+    ConfigException.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
+        "a positive duration, e.g. 30s");
   }
 
   private static boolean positive(Duration d) {

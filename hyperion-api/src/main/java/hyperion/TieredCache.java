@@ -1,0 +1,780 @@
+package hyperion;
+
+import hyperion.CacheMetrics.L2Op;
+import hyperion.cache.InvalidationBus;
+import hyperion.cache.LocalLayer;
+import hyperion.cache.RejectedValueException;
+import hyperion.cache.RemoteEntry;
+import hyperion.cache.RemoteLayer;
+import hyperion.config.CacheSpec;
+import hyperion.internal.RateLimitedLog;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one {@link Cache} implementation: an optional in-process layer (L1) in front of an optional
+ * shared layer (L2), kept coherent across instances by an optional {@link InvalidationBus}. With
+ * neither layer it stores nothing and always runs the loader.
+ *
+ * <p>It alone owns what every combination of layers needs: argument checks, load coalescing, the
+ * time budget of a request on L2, the circuit breaker, metrics and the L2 client span. The layers
+ * only store; an L2 reports every failure, and this class decides to degrade.
+ *
+ * <p>Ordering. Every write bumps the cache's {@link #epoch} and issues its L2 command under {@link
+ * #writeLock}, so the epoch order of writes on this instance is the order their commands reach L2
+ * (one connection per key, first in first out). A read or load that began at an older epoch never
+ * fills L1, and an L1 fill is re-checked after it is made; a load's write-back to L2 is conditional
+ * on the key being unchanged since the load's L2 read. So no value older than an acknowledged write
+ * is ever put back into either layer.
+ */
+final class TieredCache implements Cache {
+
+  /**
+   * Stands for "the loader found nothing" in L1. Its class is private, so no caller type matches it
+   * except {@code Object}, which the read paths check for first.
+   */
+  static final Object NEGATIVE = new Object() {
+    @Override
+    public String toString() {
+      return "TieredCache.NEGATIVE";
+    }
+  };
+
+  /** What an L2 wait returns when L2 failed, timed out or was skipped by the breaker. */
+  private static final Object FAILED = new Object();
+
+  private static final System.Logger LOG = System.getLogger(TieredCache.class.getName());
+
+  private final String name;
+  private final LocalLayer l1;
+  private final RemoteLayer l2;
+  private final InvalidationBus bus;
+  private final Tracer tracer;
+  private final CacheMetrics.Bound metrics;
+  private final CircuitBreaker breaker;
+  private final RateLimitedLog log;
+  private final LoadCoalescer loads;
+  private final Object writeLock = new Object();
+  /**
+   * Bumped by every write on this instance (under {@link #writeLock}) and every invalidation from
+   * another. A load or L2 read that saw an older value when it began does not fill L1.
+   */
+  private final AtomicLong epoch = new AtomicLong();
+  private final long defaultTtlNanos;
+  private final double jitter;
+  private final long negativeTtlNanos;
+  private final long l2TimeoutNanos;
+  private final long tombstoneMillis;
+  private final Map<String, Object> l2SpanAttributes;
+
+  /**
+   * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
+   * absent); {@code nanos} is the monotonic clock of the circuit breaker.
+   */
+  TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
+      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log) {
+    this.name = name;
+    this.l1 = l1;
+    this.l2 = l2;
+    this.bus = bus;
+    this.tracer = tracer;
+    this.metrics = metrics;
+    this.log = log;
+    this.loads = new LoadCoalescer(name);
+    this.defaultTtlNanos = spec.defaultTtl().toNanos();
+    this.jitter = spec.ttlJitter();
+    this.negativeTtlNanos = spec.negativeTtl().toNanos();
+    this.l2TimeoutNanos = spec.l2Timeout().toNanos();
+    this.tombstoneMillis = Math.max(1, spec.tombstoneTtl().toMillis());
+    this.l2SpanAttributes = l2 == null ? Map.of() : Map.copyOf(l2.spanAttributes());
+    this.breaker = l2 == null ? null : new CircuitBreaker(spec.breakerFailures(), spec.breakerCooldown(), nanos,
+        state -> {
+          metrics.breakerOpen.set(state == CircuitBreaker.CLOSED ? 0 : 1);
+          if (state == CircuitBreaker.OPEN) {
+            log.warn("breaker:" + name, () -> "cache '" + name + "': L2 circuit breaker open after "
+                + spec.breakerFailures() + " consecutive failures; skipping L2 for " + spec.breakerCooldown());
+          } else if (state == CircuitBreaker.CLOSED) {
+            LOG.log(Level.INFO, "cache ''{0}'': L2 answered again, circuit breaker closed", name);
+          }
+        });
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String name() {
+    return name;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** {@inheritDoc} A negatively cached key is a miss here. */
+  @Override
+  public <T> Optional<T> get(String key, Class<T> type) {
+    CacheArguments.key(key);
+    Objects.requireNonNull(type, "type");
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null) {
+        if (v == NEGATIVE) {
+          metrics.l1Hit.inc();
+          return Optional.empty();
+        }
+        if (type.isInstance(v)) {
+          metrics.l1Hit.inc();
+          return Optional.of(type.cast(v));
+        }
+      }
+      metrics.l1Miss.inc();
+    }
+    if (l2 == null) {
+      return Optional.empty();
+    }
+    long seen = epoch.get();
+    RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
+    T value = e == null ? null : hitOrMiss(e, type);
+    if (value != null) {
+      fillFromL2(key, value, e, null, seen);
+    }
+    return Optional.ofNullable(value);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
+    CacheArguments.key(key);
+    Objects.requireNonNull(type, "type");
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null && (v == NEGATIVE || type.isInstance(v))) {
+        metrics.l1Hit.inc();
+        long left = l1.remainingNanos(key);
+        return v == NEGATIVE || left <= 0 ? Optional.empty()
+            : Optional.of(new Entry<>(type.cast(v), Duration.ofNanos(left)));
+      }
+      metrics.l1Miss.inc();
+    }
+    if (l2 == null) {
+      return Optional.empty();
+    }
+    long seen = epoch.get();
+    RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
+    T value = e == null ? null : hitOrMiss(e, type);
+    if (value == null) {
+      return Optional.empty();
+    }
+    fillFromL2(key, value, e, null, seen);
+    long left = e.expiresAtMillis() == 0 ? 0 : e.expiresAtMillis() - System.currentTimeMillis();
+    return Optional.of(new Entry<>(value, left > 0 ? Duration.ofMillis(left) : null));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean exists(String key) {
+    CacheArguments.key(key);
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null) {
+        metrics.l1Hit.inc();
+        return v != NEGATIVE;
+      }
+      metrics.l1Miss.inc();
+    }
+    if (l2 == null) {
+      return false;
+    }
+    Object r = allowL2() ? awaitL2(L2Op.EXISTS, l2.exists(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+    if (r == FAILED) {
+      metrics.l2Error.inc();
+      return false;
+    }
+    boolean found = (Boolean) r;
+    (found ? metrics.l2Hit : metrics.l2Miss).inc();
+    return found;
+  }
+
+  /**
+   * {@inheritDoc} Keys missing from L1 are read from L2 in one call and copied into L1 for at most
+   * their remaining time-to-live.
+   */
+  @Override
+  public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
+    Objects.requireNonNull(keys, "keys");
+    keys.forEach(CacheArguments::key);
+    Objects.requireNonNull(type, "type");
+    Map<String, T> found = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    Set<String> asked = new HashSet<>();
+    for (String k : keys) {
+      if (!asked.add(k)) {
+        continue;
+      }
+      Object v = l1 == null ? null : l1.get(k);
+      if (v != null && (v == NEGATIVE || type.isInstance(v))) {
+        metrics.l1Hit.inc();
+        if (v != NEGATIVE) {
+          found.put(k, type.cast(v));
+        }
+        continue;
+      }
+      if (l1 != null) {
+        metrics.l1Miss.inc();
+      }
+      missing.add(k);
+    }
+    if (l2 != null && !missing.isEmpty()) {
+      long seen = epoch.get();
+      Object r = allowL2() ? awaitL2(L2Op.GET_ALL, l2.getAll(missing), System.nanoTime() + l2TimeoutNanos)
+          : FAILED;
+      if (r == FAILED) {
+        metrics.l2Error.inc(missing.size());
+      } else {
+        @SuppressWarnings("unchecked")
+        Map<String, RemoteEntry> entries = (Map<String, RemoteEntry>) r;
+        for (String k : missing) {
+          RemoteEntry e = entries.get(k);
+          T value = e == null ? null : hitOrMiss(e, type);
+          if (value != null) {
+            found.put(k, value);
+            fillFromL2(k, value, e, null, seen);
+          } else if (e == null) {
+            metrics.l2Miss.inc();
+          }
+        }
+      }
+    }
+    if (found.size() <= 1) {
+      return found;
+    }
+    Map<String, T> ordered = new LinkedHashMap<>();
+    for (String k : keys) {
+      T v = found.get(k);
+      if (v != null) {
+        ordered.put(k, v);
+      }
+    }
+    return ordered;
+  }
+
+  /**
+   * {@inheritDoc} L1, then L2 (once per coalesced load), then the loader; a loaded value is
+   * written back to L2 in the background (only if L2 still holds what the load read there) and to
+   * L1. With negative caching on, a {@code null} is remembered in L1 for {@code negative_ttl}.
+   */
+  @Override
+  public <T> T getOrLoad(String key, Class<T> type, Duration ttl, Loader<? extends T> loader) {
+    CacheArguments.key(key);
+    CacheArguments.ttl(ttl);
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(loader, "loader");
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null) {
+        if (v == NEGATIVE) {
+          metrics.l1Hit.inc();
+          return null;
+        }
+        if (type.isInstance(v)) {
+          metrics.l1Hit.inc();
+          return type.cast(v);
+        }
+      }
+      metrics.l1Miss.inc();
+    }
+    long seen = epoch.get();
+    Object v = loads.run(key, seen, () -> loadThrough(key, type, ttl, loader, seen));
+    if (v == null || v == NEGATIVE) {
+      return null;
+    }
+    // A concurrent load of this key as another type: load for this caller without caching.
+    return type.isInstance(v) ? type.cast(v) : CacheArguments.load(name, key, loader);
+  }
+
+  /** The leader's part of a coalesced load: L2, else the loader and the write-back. */
+  private <T> Object loadThrough(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, long seen) {
+    RemoteEntry read = null;
+    if (l2 != null) {
+      read = readL2(key, System.nanoTime() + l2TimeoutNanos);
+      T value = read == null ? null : hitOrMiss(read, type);
+      if (value != null) {
+        fillFromL2(key, value, read, ttl, seen);
+        return value;
+      }
+    }
+    T value = runLoader(key, loader);
+    if (value == null) {
+      if (negativeTtlNanos == 0 || l1 == null) {
+        return null;
+      }
+      // L1 only: "absent" has no encoding in L2, and it is cheap to rediscover.
+      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), seen);
+      return NEGATIVE;
+    }
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    if (read != null) {
+      writeBack(key, value, ttlNanos, read);
+    }
+    fillL1(key, value, ttlNanos, seen);
+    return value;
+  }
+
+  private <T> T runLoader(String key, Loader<? extends T> loader) {
+    long start = System.nanoTime();
+    try (Span span = tracer.spanBuilder("cache.load").kind(SpanKind.INTERNAL).attribute("cache.name", name).start()) {
+      try {
+        T value = CacheArguments.load(name, key, loader);
+        metrics.loadSuccess.inc();
+        return value;
+      } catch (RuntimeException | Error e) {
+        span.recordError(e);
+        metrics.loadFailure.inc();
+        throw e;
+      } finally {
+        metrics.loadDuration.observe((System.nanoTime() - start) / 1e9);
+      }
+    }
+  }
+
+  /**
+   * Writes a loaded value back to L2 without making the caller wait: only if the key still holds
+   * what the load read there, so the write can never replace a newer write or undo a delete.
+   */
+  private void writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
+    if (!allowL2()) {
+      metrics.writeFailures.inc();
+      return;
+    }
+    CompletionStage<Boolean> stage;
+    try {
+      stage = l2.putIfUnchanged(key, value, toMillis(ttlNanos), read);
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    long start = System.nanoTime();
+    stage.whenComplete((wrote, error) -> {
+      metrics.l2Duration(L2Op.FILL, System.nanoTime() - start);
+      reportBackground(L2Op.FILL, error);
+    });
+  }
+
+  /**
+   * Reads {@code key} from L2, waiting until {@code deadline} at most. The entry, or {@code null}
+   * when L2 failed, timed out or was skipped (counted as an error).
+   */
+  private RemoteEntry readL2(String key, long deadline) {
+    Object r = allowL2() ? awaitL2(L2Op.GET, l2.get(key), deadline) : FAILED;
+    if (r == FAILED) {
+      metrics.l2Error.inc();
+      return null;
+    }
+    return (RemoteEntry) r;
+  }
+
+  /** The entry's value as {@code type}, counted as an L2 hit; {@code null}, counted as a miss, when absent or undecodable. */
+  private <T> T hitOrMiss(RemoteEntry e, Class<T> type) {
+    if (e.present()) {
+      try {
+        T value = e.decode(type);
+        if (value != null && type.isInstance(value)) {
+          metrics.l2Hit.inc();
+          return value;
+        }
+        throw new IllegalStateException("decoded " + (value == null ? "null" : value.getClass().getName()));
+      } catch (Exception ex) {
+        metrics.valueError("decode");
+        log.warn("decode:" + name, () -> "cache '" + name + "': an L2 entry could not be decoded as "
+            + type.getName() + " (" + ex.getClass().getSimpleName() + "); treated as a miss, replaced on the next load");
+      }
+    }
+    metrics.l2Miss.inc();
+    return null;
+  }
+
+  /**
+   * Copies an L2 hit into L1 for at most its remaining time-to-live (and at most {@code ttl}, else
+   * the default TTL, jittered), unless a write or invalidation happened since {@code seen}.
+   */
+  private void fillFromL2(String key, Object value, RemoteEntry e, Duration ttl, long seen) {
+    if (l1 == null) {
+      return;
+    }
+    long cap = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    long expires = e.expiresAtMillis();
+    if (expires != 0) {
+      long left = TimeUnit.MILLISECONDS.toNanos(expires - System.currentTimeMillis());
+      if (left <= 0) {
+        return; // expired by the writer's clock: serve it once, keep no copy
+      }
+      cap = Math.min(cap, left);
+    }
+    fillL1(key, value, cap, seen);
+  }
+
+  /** Puts into L1 unless the epoch moved since {@code seen}; re-checked after the put, which closes the race with a concurrent invalidation. */
+  private void fillL1(String key, Object value, long ttlNanos, long seen) {
+    if (l1 == null || epoch.get() != seen) {
+      return;
+    }
+    l1.put(key, value, ttlNanos);
+    if (epoch.get() != seen) {
+      l1.invalidate(key);
+    }
+    updateSizeGauges();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * {@inheritDoc} Written to L2 (waiting at most {@code l2_timeout}; an L2 failure is counted and
+   * logged, not thrown), then to L1, then published as an invalidation once L2 has answered.
+   */
+  @Override
+  public void put(String key, Object value, Duration ttl) {
+    CacheArguments.entry(key, value, ttl);
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    if (l2 == null) {
+      epoch.incrementAndGet();
+      if (l1 != null) {
+        l1.put(key, value, ttlNanos);
+        updateSizeGauges();
+      }
+      publishAfter(null, key);
+      return;
+    }
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    long mine;
+    CompletionStage<Void> stage = null;
+    synchronized (writeLock) {
+      mine = epoch.incrementAndGet();
+      if (allowL2()) {
+        stage = call(() -> l2.put(key, value, toMillis(ttlNanos)));
+      }
+    }
+    awaitWrite(L2Op.PUT, stage, deadline);
+    if (l1 != null) {
+      l1.put(key, value, ttlNanos);
+      if (epoch.get() != mine) {
+        l1.invalidate(key); // a later write or an invalidation overtook this one: L2 decides
+      }
+      updateSizeGauges();
+    }
+    publishAfter(stage, key);
+  }
+
+  /**
+   * {@inheritDoc} L2 gets the batch in one call (waiting at most {@code l2_timeout}); other
+   * instances get one invalidation for the whole batch.
+   */
+  @Override
+  public void putAll(Map<String, ?> entries, Duration ttl) {
+    Objects.requireNonNull(entries, "entries");
+    entries.forEach((k, v) -> CacheArguments.entry(k, v, ttl));
+    if (entries.isEmpty()) {
+      return;
+    }
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    Map<String, Object> copy = new LinkedHashMap<>(entries);
+    long mine;
+    CompletionStage<Void> stage = null;
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    synchronized (writeLock) {
+      mine = epoch.incrementAndGet();
+      if (l2 != null && allowL2()) {
+        stage = call(() -> l2.putAll(copy, toMillis(ttlNanos)));
+      }
+    }
+    if (l2 != null) {
+      awaitWrite(L2Op.PUT_ALL, stage, deadline);
+    }
+    if (l1 != null) {
+      copy.forEach((k, v) -> l1.put(k, v, jittered(ttlNanos)));
+      if (l2 != null && epoch.get() != mine) {
+        copy.keySet().forEach(l1::invalidate);
+      }
+      updateSizeGauges();
+    }
+    publishAfter(stage, copy.keySet());
+  }
+
+  /** {@inheritDoc} Removes the key from both layers (leaving a tombstone in L2) and publishes an invalidation. */
+  @Override
+  public boolean delete(String key) {
+    CacheArguments.key(key);
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    CompletionStage<Boolean> stage = null;
+    synchronized (writeLock) {
+      epoch.incrementAndGet();
+      if (l2 != null && allowL2()) {
+        stage = call(() -> l2.delete(key, tombstoneMillis));
+      }
+    }
+    boolean inL1 = l1 != null && l1.invalidate(key);
+    updateSizeGauges();
+    Object r = l2 == null ? FAILED : awaitWrite(L2Op.DELETE, stage, deadline);
+    publishAfter(stage, key);
+    return inL1 || Boolean.TRUE.equals(r);
+  }
+
+  /** {@inheritDoc} Clears both layers and publishes a whole-cache invalidation. */
+  @Override
+  public void clear() {
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    CompletionStage<Void> stage = null;
+    synchronized (writeLock) {
+      epoch.incrementAndGet();
+      if (l2 != null && allowL2()) {
+        stage = call(l2::clear);
+      }
+    }
+    if (l1 != null) {
+      l1.invalidateAll();
+      updateSizeGauges();
+    }
+    if (l2 != null) {
+      awaitWrite(L2Op.CLEAR, stage, deadline);
+    }
+    if (bus != null) {
+      after(stage, () -> bus.publishClear(name));
+    }
+  }
+
+  /** Waits for an L2 write ({@code null}: skipped by the breaker); failures count as write failures. */
+  private Object awaitWrite(L2Op op, CompletionStage<?> stage, long deadline) {
+    Object r = stage == null ? FAILED : awaitL2(op, stage, deadline);
+    if (r == FAILED) {
+      metrics.writeFailures.inc();
+    }
+    return r;
+  }
+
+  private void publishAfter(CompletionStage<?> stage, String key) {
+    if (bus != null) {
+      after(stage, () -> bus.publish(name, List.of(key)));
+    }
+  }
+
+  private void publishAfter(CompletionStage<?> stage, Collection<String> keys) {
+    if (bus != null) {
+      List<String> copy = List.copyOf(keys);
+      after(stage, () -> bus.publish(name, copy));
+    }
+  }
+
+  /**
+   * Runs {@code publish} once {@code stage} (the L2 write) has completed either way, so other
+   * instances that drop their L1 copy and re-read L2 find the new value; at once when L2 was
+   * skipped.
+   */
+  private void after(CompletionStage<?> stage, java.util.function.Supplier<CompletionStage<Void>> publish) {
+    Runnable send = () -> {
+      try {
+        publish.get().whenComplete((ok, error) -> {
+          if (error != null) {
+            log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published ("
+                + describe(error) + "); other instances keep their L1 copy until it expires");
+          }
+        });
+      } catch (RuntimeException e) {
+        log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published (" + describe(e) + ")");
+      }
+    };
+    if (stage == null) {
+      send.run();
+    } else {
+      stage.whenComplete((r, e) -> send.run());
+    }
+  }
+
+  // ---------------------------------------------------------------- invalidations
+
+  /** Another instance changed {@code key} ({@code null}: everything); drop the L1 copy. */
+  void invalidateLocal(String key) {
+    epoch.incrementAndGet();
+    if (l1 == null) {
+      return;
+    }
+    if (key == null) {
+      l1.invalidateAll();
+    } else {
+      l1.invalidate(key);
+    }
+    updateSizeGauges();
+  }
+
+  /**
+   * Pushes L1's size (and weight) to the gauges; called after L1 changes and on evictions, since
+   * the metrics port has no labelled callback gauges.
+   */
+  void updateSizeGauges() {
+    if (l1 != null) {
+      metrics.size.set(l1.size());
+      long w = l1.weight();
+      if (w >= 0) {
+        metrics.weight.set(w);
+      }
+    }
+  }
+
+  int breakerState() {
+    return breaker == null ? CircuitBreaker.CLOSED : breaker.state();
+  }
+
+  // ---------------------------------------------------------------- L2 plumbing
+
+  private long jittered(long nanos) {
+    if (jitter == 0) {
+      return nanos;
+    }
+    long cut = (long) (nanos * jitter * ThreadLocalRandom.current().nextDouble());
+    return Math.max(1, nanos - cut);
+  }
+
+  private static long toMillis(long nanos) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+  }
+
+  private boolean allowL2() {
+    return breaker.allow();
+  }
+
+  /** Calls a layer method; a layer that throws instead of failing its stage is treated the same. */
+  private static <R> CompletionStage<R> call(java.util.function.Supplier<CompletionStage<R>> method) {
+    try {
+      return method.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Waits for an L2 operation the breaker allowed until {@code deadline}, inside the one client span
+   * of the call. Returns its result, or {@link #FAILED} when it failed or the time ran out (then it
+   * goes on in the background, counted). Reports the outcome to the breaker; never throws.
+   */
+  private Object awaitL2(L2Op op, CompletionStage<?> stage, long deadline) {
+    long start = System.nanoTime();
+    Span span = l2Span(op);
+    try {
+      CompletableFuture<?> f = stage.toCompletableFuture();
+      long wait = deadline - start;
+      Object r = wait > 0 || f.isDone() ? f.get(Math.max(0, wait), TimeUnit.NANOSECONDS) : timeout();
+      breaker.success();
+      return r;
+    } catch (TimeoutException e) {
+      metrics.timedOut(op);
+      breaker.failure();
+      stage.whenComplete((r, error) -> {
+        if (error != null) {
+          log.warn("l2:" + name, () -> "cache '" + name + "': L2 " + op.label + " failed after the caller stopped"
+              + " waiting: " + describe(error));
+        }
+      });
+      return failed(span, op, new TimeoutException("L2 " + op.label + " took longer than the time left of "
+          + Duration.ofNanos(l2TimeoutNanos)));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RejectedValueException rejected) {
+        breaker.abandon();
+        rejectedValue(rejected);
+        span.recordError(rejected);
+        return FAILED;
+      }
+      breaker.failure();
+      return failed(span, op, cause);
+    } catch (InterruptedException e) {
+      // The caller was interrupted, L2 did nothing wrong: no breaker failure, no warning.
+      Thread.currentThread().interrupt();
+      breaker.abandon();
+      span.recordError(e);
+      return FAILED;
+    } catch (RuntimeException e) {
+      breaker.failure(); // e.g. a cancelled stage
+      return failed(span, op, e);
+    } finally {
+      metrics.l2Duration(op, System.nanoTime() - start);
+      span.close();
+    }
+  }
+
+  private static Object timeout() throws TimeoutException {
+    throw new TimeoutException();
+  }
+
+  private Span l2Span(L2Op op) {
+    SpanBuilder b = tracer.spanBuilder(op.spanName).kind(SpanKind.CLIENT).attribute("cache.name", name)
+        .attribute("cache.operation", op.label);
+    for (Map.Entry<String, Object> a : l2SpanAttributes.entrySet()) {
+      Object v = a.getValue();
+      if (v instanceof Long || v instanceof Integer) {
+        b.attribute(a.getKey(), ((Number) v).longValue());
+      } else {
+        b.attribute(a.getKey(), String.valueOf(v));
+      }
+    }
+    return b.start();
+  }
+
+  /** The outcome of an L2 operation nobody waits for (a load's write-back). */
+  private void reportBackground(L2Op op, Throwable error) {
+    if (error == null) {
+      breaker.success();
+      return;
+    }
+    Throwable cause = unwrap(error);
+    if (cause instanceof RejectedValueException rejected) {
+      breaker.abandon();
+      rejectedValue(rejected);
+      return;
+    }
+    breaker.failure();
+    metrics.writeFailures.inc();
+    log.warn("l2:" + name, () -> "cache '" + name + "': L2 " + op.label + " failed: " + describe(cause));
+  }
+
+  private void rejectedValue(RejectedValueException rejected) {
+    metrics.valueError(rejected.reason());
+    log.warn("rejected:" + name, () -> "cache '" + name + "': " + rejected.getMessage() + "; not stored in L2");
+  }
+
+  private Object failed(Span span, L2Op op, Throwable error) {
+    span.recordError(error);
+    log.warn("l2:" + name, () -> "cache '" + name + "': L2 " + op.label + " failed, served without L2: "
+        + describe(error));
+    return FAILED;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Class and message: layers' messages carry no values or credentials. */
+  private static String describe(Throwable t) {
+    Throwable c = unwrap(t);
+    return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String toString() {
+    return "TieredCache[" + name + (l1 == null ? "" : ", l1") + (l2 == null ? "" : ", l2") + "]";
+  }
+}
