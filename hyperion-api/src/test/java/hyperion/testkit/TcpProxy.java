@@ -15,9 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A loopback TCP proxy that injects network faults between a client and a server, for failure
  * tests against real servers: {@link #delay} every chunk, {@link #blackhole} (connections stay
- * open, nothing gets through: a hung server or a partition), {@link #reset} (every connection gets
- * a TCP RST) and {@link #drop} (connections are closed and new ones refused, like a server that
- * went away). {@link #heal} restores normal forwarding.
+ * open, nothing gets through until {@link #heal}: a hung server or a partition, where TCP holds
+ * the bytes rather than losing them, so the stream stays intact), {@link #reset} (every
+ * connection gets a TCP RST) and {@link #drop} (connections are closed and new ones refused, like
+ * a server that went away). {@link #heal} restores normal forwarding.
  *
  * <pre>{@code
  * try (TcpProxy proxy = TcpProxy.to("127.0.0.1", redisPort)) {
@@ -58,7 +59,7 @@ public final class TcpProxy implements AutoCloseable {
     delayNanos = d.toNanos();
   }
 
-  /** Keeps connections open but lets nothing through, in either direction. */
+  /** Keeps connections open but lets nothing through, in either direction, until {@link #heal()}. */
   public void blackhole() {
     blackhole = true;
   }
@@ -156,17 +157,15 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
-          if (blackhole) {
-            continue; // swallowed
+          while (blackhole && !from.isClosed()) {
+            Thread.sleep(5); // held, not lost: TCP would retransmit, not drop bytes mid-stream
           }
           long d = delayNanos;
           if (d > 0) {
             Thread.sleep(d / 1_000_000, (int) (d % 1_000_000));
           }
-          if (!blackhole) {
-            out.write(buf, 0, n);
-            out.flush();
-          }
+          out.write(buf, 0, n);
+          out.flush();
         }
       } catch (IOException | InterruptedException e) {
         // closed or reset: fall through
