@@ -34,6 +34,12 @@ public interface Cache {
   /** The value for {@code key} if present, unexpired and of {@code type}. */
   <T> Optional<T> get(String key, Class<T> type);
 
+  /**
+   * The value for {@code key} if present, unexpired and of {@code type}, else {@code null}: {@link
+   * #get} without the {@code Optional}, so an in-process hit allocates nothing.
+   */
+  <T> T getIfPresent(String key, Class<T> type);
+
   /** The value for {@code key} with its remaining time-to-live, if present, unexpired and of {@code type}. */
   <T> Optional<Entry<T>> getEntry(String key, Class<T> type);
 

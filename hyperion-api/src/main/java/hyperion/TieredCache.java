@@ -126,24 +126,35 @@ final class TieredCache implements Cache {
   /** {@inheritDoc} A negatively cached key is a miss here. */
   @Override
   public <T> Optional<T> get(String key, Class<T> type) {
+    return Optional.ofNullable(getIfPresent(key, type));
+  }
+
+  /** {@inheritDoc} A negatively cached key is a miss here. */
+  @Override
+  public <T> T getIfPresent(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
     if (l1 != null) {
       Object v = l1.get(key);
-      if (v != null) {
-        if (v == NEGATIVE) {
-          metrics.l1Hit.inc();
-          return Optional.empty();
-        }
-        if (type.isInstance(v)) {
-          metrics.l1Hit.inc();
-          return Optional.of(type.cast(v));
-        }
+      if (v != null && v != NEGATIVE && type.isInstance(v)) {
+        metrics.l1Hit.inc();
+        return type.cast(v);
+      }
+    }
+    return getAfterL1(key, type);
+  }
+
+  /** {@link #getIfPresent} past an L1 hit: a negative entry, an L1 miss (counted), then L2. */
+  private <T> T getAfterL1(String key, Class<T> type) {
+    if (l1 != null) {
+      if (l1.get(key) == NEGATIVE) {
+        metrics.l1Hit.inc();
+        return null;
       }
       metrics.l1Miss.inc();
     }
     if (l2 == null) {
-      return Optional.empty();
+      return null;
     }
     long seen = epoch.get();
     RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
@@ -151,7 +162,7 @@ final class TieredCache implements Cache {
     if (value != null) {
       fillFromL2(key, value, e, null, seen);
     }
-    return Optional.ofNullable(value);
+    return value;
   }
 
   /** {@inheritDoc} */
@@ -284,15 +295,20 @@ final class TieredCache implements Cache {
     Objects.requireNonNull(loader, "loader");
     if (l1 != null) {
       Object v = l1.get(key);
-      if (v != null) {
-        if (v == NEGATIVE) {
-          metrics.l1Hit.inc();
-          return null;
-        }
-        if (type.isInstance(v)) {
-          metrics.l1Hit.inc();
-          return type.cast(v);
-        }
+      if (v != null && v != NEGATIVE && type.isInstance(v)) {
+        metrics.l1Hit.inc();
+        return type.cast(v);
+      }
+    }
+    return loadAfterL1(key, type, ttl, loader);
+  }
+
+  /** {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced load. */
+  private <T> T loadAfterL1(String key, Class<T> type, Duration ttl, Loader<? extends T> loader) {
+    if (l1 != null) {
+      if (l1.get(key) == NEGATIVE) {
+        metrics.l1Hit.inc();
+        return null;
       }
       metrics.l1Miss.inc();
     }
@@ -628,6 +644,11 @@ final class TieredCache implements Cache {
         metrics.weight.set(w);
       }
     }
+  }
+
+  /** Whether this cache has an L2 (so its L1 is a copy others can invalidate). */
+  boolean sharesL2() {
+    return l2 != null;
   }
 
   int breakerState() {

@@ -57,6 +57,8 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
 
   private TieredCache create(String name) {
     CacheSpec spec = config.spec(name);
+    LocalLayer.Factory l1 = spec.layers().usesL1() ? this.l1 : null;
+    RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
     CacheMetrics.Bound bound = metrics.new Bound(name, l1 != null && spec.recordStats(), l2 != null);
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
       bound.evicted(cause);
@@ -66,21 +68,22 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
       }
     });
     RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
-    return new TieredCache(name, spec, local, remote, bus, tracer, bound, nanos, log);
+    // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
+    return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log);
   }
 
   @Override
   public void invalidate(String cache, String key) {
     TieredCache c = caches.get(cache);
-    if (c != null) {
+    if (c != null && c.sharesL2()) {
       c.invalidateLocal(key);
     }
   }
 
   @Override
   public void reconnected() {
-    // Invalidations may have been lost while the bus was down: nothing in L1 can be trusted.
-    caches.values().forEach(c -> c.invalidateLocal(null));
+    // Invalidations may have been lost while the bus was down: no L1 copy of L2 can be trusted.
+    caches.values().stream().filter(TieredCache::sharesL2).forEach(c -> c.invalidateLocal(null));
   }
 
   @Override

@@ -39,7 +39,7 @@ class TieredCacheTest {
 
   static CacheSpec spec(double jitter, Duration negativeTtl) {
     return new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true, jitter, negativeTtl,
-        Duration.ofMillis(100), 3, Duration.ofSeconds(5), Duration.ofSeconds(30));
+        Duration.ofMillis(100), 3, Duration.ofSeconds(5), Duration.ofSeconds(30), CacheSpec.Layers.ALL);
   }
 
   final FakeTicker ticker = new FakeTicker();
@@ -333,7 +333,7 @@ class TieredCacheTest {
     @Timeout(20)
     void aHungL2BoundsEveryCallByTheTimeoutAndOpensTheBreaker() {
       Instance a = new Instance(new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true, 0,
-          Duration.ZERO, Duration.ofMillis(100), 1_000, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+          Duration.ZERO, Duration.ofMillis(100), 1_000, Duration.ofSeconds(5), Duration.ofSeconds(30), CacheSpec.Layers.ALL));
       l2.commandTimeout = Duration.ofSeconds(3);
       l2.blackhole(true);
       Map<String, User> batch = new LinkedHashMap<>();
@@ -510,7 +510,7 @@ class TieredCacheTest {
   @Test
   void withoutRecordStatsL1IsNotCounted() {
     Instance a = new Instance(new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, false, 0,
-        Duration.ZERO, Duration.ofMillis(100), 3, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        Duration.ZERO, Duration.ofMillis(100), 3, Duration.ofSeconds(5), Duration.ofSeconds(30), CacheSpec.Layers.ALL));
     a.cache.put("a", new User("a"));
     a.cache.get("a", User.class);
     a.cache.get("b", User.class);

@@ -21,7 +21,7 @@ class CaffeineLayerTest {
 
   static CacheSpec spec(long maxEntries, long maxWeight, Duration idle) {
     return new CacheSpec(maxEntries, maxWeight, Duration.ofMinutes(5), idle, true, 0.1, Duration.ZERO,
-        Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30));
+        Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), CacheSpec.Layers.ALL);
   }
 
   CaffeineLayer layer(CacheSpec spec) {

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param breakerCooldown how long the open breaker skips L2 before probing again ({@code breaker_cooldown})
  * @param tombstoneTtl how long a delete leaves a tombstone in L2, so that a load that began before
  *     the delete cannot write the value it read back into L2 ({@code tombstone_ttl})
+ * @param layers which of the installed layers the cache uses ({@code layers}: {@code all}, {@code
+ *     l1} or {@code l2}); a cache limited to a layer that is not installed stores nothing
  */
 public record CacheSpec(
     long maxEntries,
@@ -30,11 +32,32 @@ public record CacheSpec(
     Duration l2Timeout,
     int breakerFailures,
     Duration breakerCooldown,
-    Duration tombstoneTtl) {
+    Duration tombstoneTtl,
+    Layers layers) {
+
+  /** Which of the installed cache layers a cache uses. */
+  public enum Layers {
+    /** Every installed layer: L1 in front of L2 when both adapters are installed. */
+    ALL,
+    /** Only the in-process layer: a per-instance cache, never shared, never on the invalidation bus. */
+    L1,
+    /** Only the shared layer. */
+    L2;
+
+    /** Whether the in-process layer is used. */
+    public boolean usesL1() {
+      return this != L2;
+    }
+
+    /** Whether the shared layer (and the invalidation bus) is used. */
+    public boolean usesL2() {
+      return this != L1;
+    }
+  }
 
   /** The built-in defaults. */
   public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
-      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30));
+      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), Layers.ALL);
 
   /** Validates every component. */
   public CacheSpec {
@@ -53,6 +76,7 @@ public record CacheSpec(
         "a positive duration, e.g. 5s");
     ConfigException.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
         "a positive duration, e.g. 30s");
+    ConfigException.require(layers != null, "layers", null, "one of all, l1, l2");
   }
 
   private static boolean positive(Duration d) {
