@@ -36,12 +36,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * time budget of a request on L2, the circuit breaker, metrics and the L2 client span. The layers
  * only store; an L2 reports every failure, and this class decides to degrade.
  *
- * <p>Ordering. Every write bumps the cache's {@link #epoch} and issues its L2 command under {@link
- * #writeLock}, so the epoch order of writes on this instance is the order their commands reach L2
- * (one connection per key, first in first out). A read or load that began at an older epoch never
- * fills L1, and an L1 fill is re-checked after it is made; a load's write-back to L2 is conditional
- * on the key being unchanged since the load's L2 read. So no value older than an acknowledged write
- * is ever put back into either layer.
+ * <p>Ordering. Every write and every incoming invalidation bumps the cache's {@link #epoch} under
+ * {@link #writeLock}; a write first issues its L2 command and drops its keys from L1 in the same
+ * step, then bumps the epoch. So a read that sees the new epoch issues its own L2 command after the
+ * write's, and L2 answers them in that order (one connection per key, first in first out). Every L1 change happens under the lock too, and a value is put into L1 only if the epoch
+ * has not moved since the read or write that produced it began. A load's write-back to L2 is
+ * conditional on the key being unchanged since the load's L2 read. So no value older than an
+ * acknowledged write is ever put back into either layer. Reads take no lock.
  */
 final class TieredCache implements Cache {
 
@@ -441,14 +442,20 @@ final class TieredCache implements Cache {
     fillL1(key, value, cap, seen);
   }
 
-  /** Puts into L1 unless the epoch moved since {@code seen}; re-checked after the put, which closes the race with a concurrent invalidation. */
+  /**
+   * Puts into L1 unless a write or an invalidation happened since {@code seen}. The check and the
+   * put are one step under {@link #writeLock}, where every epoch change happens, so no value older
+   * than an acknowledged write can be put back, not even for an instant.
+   */
   private void fillL1(String key, Object value, long ttlNanos, long seen) {
-    if (l1 == null || epoch.get() != seen) {
+    if (l1 == null) {
       return;
     }
-    l1.put(key, value, ttlNanos);
-    if (epoch.get() != seen) {
-      l1.invalidate(key);
+    synchronized (writeLock) {
+      if (epoch.get() != seen) {
+        return;
+      }
+      l1.put(key, value, ttlNanos);
     }
     updateSizeGauges();
   }
@@ -464,31 +471,29 @@ final class TieredCache implements Cache {
     CacheArguments.entry(key, value, ttl);
     long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
     if (l2 == null) {
-      epoch.incrementAndGet();
-      if (l1 != null) {
-        l1.put(key, value, ttlNanos);
-        updateSizeGauges();
+      synchronized (writeLock) {
+        epoch.incrementAndGet();
+        if (l1 != null) {
+          l1.put(key, value, ttlNanos);
+        }
       }
-      publishAfter(null, key);
+      updateSizeGauges();
       return;
     }
     long deadline = System.nanoTime() + l2TimeoutNanos;
     long mine;
     CompletionStage<Void> stage = null;
     synchronized (writeLock) {
-      mine = epoch.incrementAndGet();
       if (allowL2()) {
         stage = call(() -> l2.put(key, value, toMillis(ttlNanos)));
       }
+      if (l1 != null) {
+        l1.invalidate(key); // the old value must not be served once this write has begun
+      }
+      mine = epoch.incrementAndGet(); // after the command is on its way: see the class description
     }
     awaitWrite(L2Op.PUT, stage, deadline);
-    if (l1 != null) {
-      l1.put(key, value, ttlNanos);
-      if (epoch.get() != mine) {
-        l1.invalidate(key); // a later write or an invalidation overtook this one: L2 decides
-      }
-      updateSizeGauges();
-    }
+    fillL1(key, value, ttlNanos, mine); // not if a later write or an invalidation overtook this one
     publishAfter(stage, key);
   }
 
@@ -509,18 +514,22 @@ final class TieredCache implements Cache {
     CompletionStage<Void> stage = null;
     long deadline = System.nanoTime() + l2TimeoutNanos;
     synchronized (writeLock) {
-      mine = epoch.incrementAndGet();
       if (l2 != null && allowL2()) {
         stage = call(() -> l2.putAll(copy, toMillis(ttlNanos)));
       }
+      if (l1 != null) {
+        copy.keySet().forEach(l1::invalidate); // old values must not be served once this write has begun
+      }
+      mine = epoch.incrementAndGet();
     }
     if (l2 != null) {
       awaitWrite(L2Op.PUT_ALL, stage, deadline);
     }
     if (l1 != null) {
-      copy.forEach((k, v) -> l1.put(k, v, jittered(ttlNanos)));
-      if (l2 != null && epoch.get() != mine) {
-        copy.keySet().forEach(l1::invalidate);
+      synchronized (writeLock) {
+        if (l2 == null || epoch.get() == mine) { // else a later write or an invalidation overtook this one
+          copy.forEach((k, v) -> l1.put(k, v, jittered(ttlNanos)));
+        }
       }
       updateSizeGauges();
     }
@@ -533,13 +542,14 @@ final class TieredCache implements Cache {
     CacheArguments.key(key);
     long deadline = System.nanoTime() + l2TimeoutNanos;
     CompletionStage<Boolean> stage = null;
+    boolean inL1;
     synchronized (writeLock) {
-      epoch.incrementAndGet();
       if (l2 != null && allowL2()) {
         stage = call(() -> l2.delete(key, tombstoneMillis));
       }
+      inL1 = l1 != null && l1.invalidate(key);
+      epoch.incrementAndGet();
     }
-    boolean inL1 = l1 != null && l1.invalidate(key);
     updateSizeGauges();
     Object r = l2 == null ? FAILED : awaitWrite(L2Op.DELETE, stage, deadline);
     publishAfter(stage, key);
@@ -552,15 +562,15 @@ final class TieredCache implements Cache {
     long deadline = System.nanoTime() + l2TimeoutNanos;
     CompletionStage<Void> stage = null;
     synchronized (writeLock) {
-      epoch.incrementAndGet();
       if (l2 != null && allowL2()) {
         stage = call(l2::clear);
       }
+      if (l1 != null) {
+        l1.invalidateAll();
+      }
+      epoch.incrementAndGet();
     }
-    if (l1 != null) {
-      l1.invalidateAll();
-      updateSizeGauges();
-    }
+    updateSizeGauges();
     if (l2 != null) {
       awaitWrite(L2Op.CLEAR, stage, deadline);
     }
@@ -620,14 +630,16 @@ final class TieredCache implements Cache {
 
   /** Another instance changed {@code key} ({@code null}: everything); drop the L1 copy. */
   void invalidateLocal(String key) {
-    epoch.incrementAndGet();
-    if (l1 == null) {
-      return;
-    }
-    if (key == null) {
-      l1.invalidateAll();
-    } else {
-      l1.invalidate(key);
+    synchronized (writeLock) {
+      epoch.incrementAndGet();
+      if (l1 == null) {
+        return;
+      }
+      if (key == null) {
+        l1.invalidateAll();
+      } else {
+        l1.invalidate(key);
+      }
     }
     updateSizeGauges();
   }
