@@ -603,11 +603,14 @@ final class TieredCache implements Cache {
 
   /**
    * Runs {@code publish} once {@code stage} (the L2 write) has completed either way, so other
-   * instances that drop their L1 copy and re-read L2 find the new value; at once when L2 was
-   * skipped.
+   * instances that drop their L1 copy and re-read L2 find the new value. Nothing is published when
+   * the breaker skipped the write: L2 did not change, so other instances' copies still match it.
    */
   private void after(CompletionStage<?> stage, java.util.function.Supplier<CompletionStage<Void>> publish) {
-    Runnable send = () -> {
+    if (stage == null) {
+      return;
+    }
+    stage.whenComplete((r, e) -> {
       try {
         publish.get().whenComplete((ok, error) -> {
           if (error != null) {
@@ -615,15 +618,10 @@ final class TieredCache implements Cache {
                 + describe(error) + "); other instances keep their L1 copy until it expires");
           }
         });
-      } catch (RuntimeException e) {
-        log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published (" + describe(e) + ")");
+      } catch (RuntimeException ex) {
+        log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published (" + describe(ex) + ")");
       }
-    };
-    if (stage == null) {
-      send.run();
-    } else {
-      stage.whenComplete((r, e) -> send.run());
-    }
+    });
   }
 
   // ---------------------------------------------------------------- invalidations

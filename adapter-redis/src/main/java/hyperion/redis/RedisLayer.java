@@ -9,6 +9,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
@@ -58,6 +59,14 @@ final class RedisLayer implements RemoteLayer {
         return 0
       end
       return 1""";
+
+  /** Writes ARGV[i] to KEYS[i] for ARGV[#KEYS + 1] ms, every key in one step. */
+  private static final String SET_ALL = """
+      local px = ARGV[#KEYS + 1]
+      for i = 1, #KEYS do
+        redis.call('SET', KEYS[i], ARGV[i], 'PX', px)
+      end
+      return #KEYS""";
 
   private static final byte[] TOMBSTONE_PREFIX = StoredEntry.tombstonePrefix();
 
@@ -170,27 +179,47 @@ final class RedisLayer implements RemoteLayer {
     return errors.map(written, n -> n != null && n == 1);
   }
 
+  /**
+   * {@inheritDoc} One script call writes the whole batch atomically in standalone and Sentinel mode;
+   * in Cluster mode one call per hash slot (each atomic, the batch as a whole not).
+   */
   @Override
   public CompletionStage<Void> putAll(Map<String, ?> entries, long ttlMillis) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
       return errors.notConnected();
     }
-    SetArgs args = SetArgs.Builder.px(ttlMillis);
-    List<CompletableFuture<?>> sets = new ArrayList<>(entries.size());
+    Map<Integer, List<String>> keysBySlot = new LinkedHashMap<>();
+    Map<Integer, List<byte[]>> valuesBySlot = new LinkedHashMap<>();
+    boolean cluster = clients.config().mode() == RedisConfig.Mode.CLUSTER;
     RejectedValueException rejected = null;
     for (Map.Entry<String, ?> e : entries.entrySet()) {
+      byte[] stored;
       try {
-        sets.add(c.set(prefix + e.getKey(), encode(e.getValue(), ttlMillis), args).toCompletableFuture());
+        stored = encode(e.getValue(), ttlMillis);
       } catch (RejectedValueException r) {
         rejected = rejected == null ? r : rejected;
         if (RejectedValueException.TOO_LARGE.equals(r.reason())) {
           delete(e.getKey(), tombstoneMillis);
         }
+        continue;
       }
+      String key = prefix + e.getKey();
+      int slot = cluster ? SlotHash.getSlot(key) : 0;
+      keysBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(key);
+      valuesBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(stored);
     }
-    // Pipelined: every SET is written before any reply is awaited.
-    CompletionStage<Void> all = errors.map(CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new)), v -> null);
+    byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+    List<CompletableFuture<?>> writes = new ArrayList<>(keysBySlot.size());
+    keysBySlot.forEach((slot, keys) -> {
+      List<byte[]> args = valuesBySlot.get(slot);
+      args.add(ttl);
+      RedisFuture<Long> written = c.eval(SET_ALL, ScriptOutputType.INTEGER, keys.toArray(String[]::new),
+          args.toArray(byte[][]::new));
+      writes.add(written.toCompletableFuture());
+    });
+    CompletionStage<Void> all = errors.map(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
+        v -> null);
     if (rejected == null) {
       return all;
     }
