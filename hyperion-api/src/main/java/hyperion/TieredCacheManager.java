@@ -21,7 +21,9 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
   private final RemoteLayer.Factory l2;
   private final InvalidationBus bus;
   private final Tracer tracer;
-  private final CacheMetrics metrics;
+  private final Metrics metricsPort;
+  /** Declared with the first cache, so a service that never uses a cache exposes no cache metrics. */
+  private volatile CacheMetrics metrics;
   private final LongSupplier nanos;
   private final RateLimitedLog log = new RateLimitedLog(System.getLogger(TieredCache.class.getName()), 10_000);
   private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
@@ -37,7 +39,7 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     this.l2 = l2;
     this.bus = bus;
     this.tracer = tracer;
-    this.metrics = new CacheMetrics(metrics);
+    this.metricsPort = metrics;
     this.nanos = nanos;
     if (bus != null) {
       bus.subscribe(this);
@@ -59,7 +61,7 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     CacheSpec spec = config.spec(name);
     LocalLayer.Factory l1 = spec.layers().usesL1() ? this.l1 : null;
     RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
-    CacheMetrics.Bound bound = metrics.new Bound(name, l1 != null && spec.recordStats(), l2 != null);
+    CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l2 != null);
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
       bound.evicted(cause);
       TieredCache c = caches.get(name); // null only while the cache is being created
@@ -70,6 +72,13 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
     // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
     return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log);
+  }
+
+  private synchronized CacheMetrics metrics() {
+    if (metrics == null) {
+      metrics = new CacheMetrics(metricsPort);
+    }
+    return metrics;
   }
 
   @Override
