@@ -3,28 +3,22 @@ package hyperion;
 import hyperion.CacheMetrics.L2Op;
 import hyperion.cache.InvalidationBus;
 import hyperion.cache.LocalLayer;
-import hyperion.cache.RejectedValueException;
 import hyperion.cache.RemoteEntry;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.CacheSpec;
 import hyperion.internal.RateLimitedLog;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,10 +51,7 @@ final class TieredCache implements Cache {
     }
   };
 
-  /** What an L2 wait returns when L2 failed, timed out or was skipped by the breaker. */
-  private static final Object FAILED = new Object();
-
-  private static final System.Logger LOG = System.getLogger(TieredCache.class.getName());
+  private static final Object FAILED = L2Caller.FAILED;
 
   private final String name;
   private final LocalLayer l1;
@@ -68,7 +59,7 @@ final class TieredCache implements Cache {
   private final InvalidationBus bus;
   private final Tracer tracer;
   private final CacheMetrics.Bound metrics;
-  private final CircuitBreaker breaker;
+  private final L2Caller calls;
   private final RateLimitedLog log;
   private final LoadCoalescer loads;
   private final Object writeLock = new Object();
@@ -82,7 +73,6 @@ final class TieredCache implements Cache {
   private final long negativeTtlNanos;
   private final long l2TimeoutNanos;
   private final long tombstoneMillis;
-  private final Map<String, Object> l2SpanAttributes;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
@@ -103,17 +93,7 @@ final class TieredCache implements Cache {
     this.negativeTtlNanos = spec.negativeTtl().toNanos();
     this.l2TimeoutNanos = spec.l2Timeout().toNanos();
     this.tombstoneMillis = Math.max(1, spec.tombstoneTtl().toMillis());
-    this.l2SpanAttributes = l2 == null ? Map.of() : Map.copyOf(l2.spanAttributes());
-    this.breaker = l2 == null ? null : new CircuitBreaker(spec.breakerFailures(), spec.breakerCooldown(), nanos,
-        state -> {
-          metrics.breakerOpen.set(state == CircuitBreaker.CLOSED ? 0 : 1);
-          if (state == CircuitBreaker.OPEN) {
-            log.warn("breaker:" + name, () -> "cache '" + name + "': L2 circuit breaker open after "
-                + spec.breakerFailures() + " consecutive failures; skipping L2 for " + spec.breakerCooldown());
-          } else if (state == CircuitBreaker.CLOSED) {
-            LOG.log(Level.INFO, "cache ''{0}'': L2 answered again, circuit breaker closed", name);
-          }
-        });
+    this.calls = l2 == null ? null : new L2Caller(name, spec, l2, tracer, metrics, nanos, log);
   }
 
   /** {@inheritDoc} */
@@ -210,7 +190,7 @@ final class TieredCache implements Cache {
     if (l2 == null) {
       return false;
     }
-    Object r = allowL2() ? awaitL2(L2Op.EXISTS, l2.exists(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+    Object r = calls.allow() ? calls.await(L2Op.EXISTS, l2.exists(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
     if (r == FAILED) {
       metrics.l2Error.inc();
       return false;
@@ -229,51 +209,53 @@ final class TieredCache implements Cache {
     Objects.requireNonNull(keys, "keys");
     keys.forEach(CacheArguments::key);
     Objects.requireNonNull(type, "type");
-    Map<String, T> found = new LinkedHashMap<>();
-    List<String> missing = new ArrayList<>();
-    Set<String> asked = new HashSet<>();
-    for (String k : keys) {
-      if (!asked.add(k)) {
-        continue;
-      }
-      Object v = l1 == null ? null : l1.get(k);
-      if (v != null && (v == NEGATIVE || type.isInstance(v))) {
-        metrics.l1Hit.inc();
-        if (v != NEGATIVE) {
-          found.put(k, type.cast(v));
+    Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
+    List<String> missing;
+    boolean fromL1 = false;
+    if (l1 == null) {
+      missing = keys instanceof List<String> list ? list : new ArrayList<>(keys);
+    } else {
+      missing = new ArrayList<>();
+      for (String k : keys) {
+        Object v = l1.get(k);
+        if (v != null && (v == NEGATIVE || type.isInstance(v))) {
+          metrics.l1Hit.inc();
+          if (v != NEGATIVE) {
+            found.put(k, type.cast(v));
+            fromL1 = true;
+          }
+        } else {
+          metrics.l1Miss.inc();
+          missing.add(k);
         }
-        continue;
       }
-      if (l1 != null) {
-        metrics.l1Miss.inc();
-      }
-      missing.add(k);
     }
+    boolean fromL2 = false;
     if (l2 != null && !missing.isEmpty()) {
       long seen = epoch.get();
-      Object r = allowL2() ? awaitL2(L2Op.GET_ALL, l2.getAll(missing), System.nanoTime() + l2TimeoutNanos)
+      Object r = calls.allow() ? calls.await(L2Op.GET_ALL, l2.getAll(missing), System.nanoTime() + l2TimeoutNanos)
           : FAILED;
       if (r == FAILED) {
         metrics.l2Error.inc(missing.size());
       } else {
         @SuppressWarnings("unchecked")
-        Map<String, RemoteEntry> entries = (Map<String, RemoteEntry>) r;
-        for (String k : missing) {
-          RemoteEntry e = entries.get(k);
-          T value = e == null ? null : hitOrMiss(e, type);
+        List<RemoteEntry> entries = (List<RemoteEntry>) r;
+        for (int i = 0; i < missing.size(); i++) {
+          String k = missing.get(i);
+          RemoteEntry e = entries.get(i);
+          T value = hitOrMiss(e, type);
           if (value != null) {
             found.put(k, value);
             fillFromL2(k, value, e, null, seen);
-          } else if (e == null) {
-            metrics.l2Miss.inc();
+            fromL2 = true;
           }
         }
       }
     }
-    if (found.size() <= 1) {
-      return found;
+    if (!(fromL1 && fromL2)) {
+      return found; // one source: already in the order of keys
     }
-    Map<String, T> ordered = new LinkedHashMap<>();
+    Map<String, T> ordered = new LinkedHashMap<>(found.size() * 2);
     for (String k : keys) {
       T v = found.get(k);
       if (v != null) {
@@ -282,6 +264,7 @@ final class TieredCache implements Cache {
     }
     return ordered;
   }
+
 
   /**
    * {@inheritDoc} L1, then L2 (once per coalesced load), then the loader; a loaded value is
@@ -372,7 +355,7 @@ final class TieredCache implements Cache {
    * what the load read there, so the write can never replace a newer write or undo a delete.
    */
   private void writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
-    if (!allowL2()) {
+    if (!calls.allow()) {
       metrics.writeFailures.inc();
       return;
     }
@@ -382,11 +365,7 @@ final class TieredCache implements Cache {
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    long start = System.nanoTime();
-    stage.whenComplete((wrote, error) -> {
-      metrics.l2Duration(L2Op.FILL, System.nanoTime() - start);
-      reportBackground(L2Op.FILL, error);
-    });
+    calls.background(L2Op.FILL, stage);
   }
 
   /**
@@ -394,7 +373,7 @@ final class TieredCache implements Cache {
    * when L2 failed, timed out or was skipped (counted as an error).
    */
   private RemoteEntry readL2(String key, long deadline) {
-    Object r = allowL2() ? awaitL2(L2Op.GET, l2.get(key), deadline) : FAILED;
+    Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), deadline) : FAILED;
     if (r == FAILED) {
       metrics.l2Error.inc();
       return null;
@@ -484,8 +463,8 @@ final class TieredCache implements Cache {
     long mine;
     CompletionStage<Void> stage = null;
     synchronized (writeLock) {
-      if (allowL2()) {
-        stage = call(() -> l2.put(key, value, toMillis(ttlNanos)));
+      if (calls.allow()) {
+        stage = L2Caller.call(() -> l2.put(key, value, toMillis(ttlNanos)));
       }
       if (l1 != null) {
         l1.invalidate(key); // the old value must not be served once this write has begun
@@ -514,8 +493,8 @@ final class TieredCache implements Cache {
     CompletionStage<Void> stage = null;
     long deadline = System.nanoTime() + l2TimeoutNanos;
     synchronized (writeLock) {
-      if (l2 != null && allowL2()) {
-        stage = call(() -> l2.putAll(copy, toMillis(ttlNanos)));
+      if (l2 != null && calls.allow()) {
+        stage = L2Caller.call(() -> l2.putAll(copy, toMillis(ttlNanos)));
       }
       if (l1 != null) {
         copy.keySet().forEach(l1::invalidate); // old values must not be served once this write has begun
@@ -544,8 +523,8 @@ final class TieredCache implements Cache {
     CompletionStage<Boolean> stage = null;
     boolean inL1;
     synchronized (writeLock) {
-      if (l2 != null && allowL2()) {
-        stage = call(() -> l2.delete(key, tombstoneMillis));
+      if (l2 != null && calls.allow()) {
+        stage = L2Caller.call(() -> l2.delete(key, tombstoneMillis));
       }
       inL1 = l1 != null && l1.invalidate(key);
       epoch.incrementAndGet();
@@ -562,8 +541,8 @@ final class TieredCache implements Cache {
     long deadline = System.nanoTime() + l2TimeoutNanos;
     CompletionStage<Void> stage = null;
     synchronized (writeLock) {
-      if (l2 != null && allowL2()) {
-        stage = call(l2::clear);
+      if (l2 != null && calls.allow()) {
+        stage = L2Caller.call(l2::clear);
       }
       if (l1 != null) {
         l1.invalidateAll();
@@ -581,7 +560,7 @@ final class TieredCache implements Cache {
 
   /** Waits for an L2 write ({@code null}: skipped by the breaker); failures count as write failures. */
   private Object awaitWrite(L2Op op, CompletionStage<?> stage, long deadline) {
-    Object r = stage == null ? FAILED : awaitL2(op, stage, deadline);
+    Object r = stage == null ? FAILED : calls.await(op, stage, deadline);
     if (r == FAILED) {
       metrics.writeFailures.inc();
     }
@@ -615,11 +594,11 @@ final class TieredCache implements Cache {
         publish.get().whenComplete((ok, error) -> {
           if (error != null) {
             log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published ("
-                + describe(error) + "); other instances keep their L1 copy until it expires");
+                + L2Caller.describe(error) + "); other instances keep their L1 copy until it expires");
           }
         });
       } catch (RuntimeException ex) {
-        log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published (" + describe(ex) + ")");
+        log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published (" + L2Caller.describe(ex) + ")");
       }
     });
   }
@@ -662,7 +641,7 @@ final class TieredCache implements Cache {
   }
 
   int breakerState() {
-    return breaker == null ? CircuitBreaker.CLOSED : breaker.state();
+    return calls == null ? CircuitBreaker.CLOSED : calls.breakerState();
   }
 
   // ---------------------------------------------------------------- L2 plumbing
@@ -677,130 +656,6 @@ final class TieredCache implements Cache {
 
   private static long toMillis(long nanos) {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
-  }
-
-  private boolean allowL2() {
-    return breaker.allow();
-  }
-
-  /** Calls a layer method; a layer that throws instead of failing its stage is treated the same. */
-  private static <R> CompletionStage<R> call(java.util.function.Supplier<CompletionStage<R>> method) {
-    try {
-      return method.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * Waits for an L2 operation the breaker allowed until {@code deadline}, inside the one client span
-   * of the call. Returns its result, or {@link #FAILED} when it failed or the time ran out (then it
-   * goes on in the background, counted). Reports the outcome to the breaker; never throws.
-   */
-  private Object awaitL2(L2Op op, CompletionStage<?> stage, long deadline) {
-    long start = System.nanoTime();
-    Span span = l2Span(op);
-    try {
-      CompletableFuture<?> f = stage.toCompletableFuture();
-      long wait = deadline - start;
-      Object r = wait > 0 || f.isDone() ? f.get(Math.max(0, wait), TimeUnit.NANOSECONDS) : timeout();
-      breaker.success();
-      return r;
-    } catch (TimeoutException e) {
-      metrics.timedOut(op);
-      breaker.failure();
-      stage.whenComplete((r, error) -> {
-        if (error != null) {
-          log.warn("l2:" + name, () -> "cache '" + name + "': L2 " + op.label + " failed after the caller stopped"
-              + " waiting: " + describe(error));
-        }
-      });
-      return failed(span, op, new TimeoutException("L2 " + op.label + " took longer than the time left of "
-          + Duration.ofNanos(l2TimeoutNanos)));
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RejectedValueException rejected) {
-        breaker.abandon();
-        rejectedValue(rejected);
-        span.recordError(rejected);
-        return FAILED;
-      }
-      breaker.failure();
-      return failed(span, op, cause);
-    } catch (InterruptedException e) {
-      // The caller was interrupted, L2 did nothing wrong: no breaker failure, no warning.
-      Thread.currentThread().interrupt();
-      breaker.abandon();
-      span.recordError(e);
-      return FAILED;
-    } catch (RuntimeException e) {
-      breaker.failure(); // e.g. a cancelled stage
-      return failed(span, op, e);
-    } finally {
-      metrics.l2Duration(op, System.nanoTime() - start);
-      span.close();
-    }
-  }
-
-  private static Object timeout() throws TimeoutException {
-    throw new TimeoutException();
-  }
-
-  private Span l2Span(L2Op op) {
-    SpanBuilder b = tracer.spanBuilder(op.spanName).kind(SpanKind.CLIENT).attribute("cache.name", name)
-        .attribute("cache.operation", op.label);
-    for (Map.Entry<String, Object> a : l2SpanAttributes.entrySet()) {
-      Object v = a.getValue();
-      if (v instanceof Long || v instanceof Integer) {
-        b.attribute(a.getKey(), ((Number) v).longValue());
-      } else {
-        b.attribute(a.getKey(), String.valueOf(v));
-      }
-    }
-    return b.start();
-  }
-
-  /** The outcome of an L2 operation nobody waits for (a load's write-back). */
-  private void reportBackground(L2Op op, Throwable error) {
-    if (error == null) {
-      breaker.success();
-      return;
-    }
-    Throwable cause = unwrap(error);
-    if (cause instanceof RejectedValueException rejected) {
-      breaker.abandon();
-      rejectedValue(rejected);
-      return;
-    }
-    breaker.failure();
-    metrics.writeFailures.inc();
-    log.warn("l2:" + name, () -> "cache '" + name + "': L2 " + op.label + " failed: " + describe(cause));
-  }
-
-  private void rejectedValue(RejectedValueException rejected) {
-    metrics.valueError(rejected.reason());
-    log.warn("rejected:" + name, () -> "cache '" + name + "': " + rejected.getMessage() + "; not stored in L2");
-  }
-
-  private Object failed(Span span, L2Op op, Throwable error) {
-    span.recordError(error);
-    log.warn("l2:" + name, () -> "cache '" + name + "': L2 " + op.label + " failed, served without L2: "
-        + describe(error));
-    return FAILED;
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
-  /** Class and message: layers' messages carry no values or credentials. */
-  private static String describe(Throwable t) {
-    Throwable c = unwrap(t);
-    return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
   }
 
   /** {@inheritDoc} */

@@ -108,7 +108,7 @@ final class RedisLayer implements RemoteLayer {
   }
 
   @Override
-  public CompletionStage<Map<String, RemoteEntry>> getAll(List<String> keys) {
+  public CompletionStage<List<RemoteEntry>> getAll(List<String> keys) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
       return errors.notConnected();
@@ -119,10 +119,10 @@ final class RedisLayer implements RemoteLayer {
     }
     // In Cluster mode Lettuce splits MGET by hash slot and merges the replies in key order.
     return errors.map(c.mget(redisKeys), values -> {
-      Map<String, RemoteEntry> out = new LinkedHashMap<>();
+      List<RemoteEntry> out = new ArrayList<>(keys.size());
       for (int i = 0; i < keys.size(); i++) {
         KeyValue<String, byte[]> kv = i < values.size() ? values.get(i) : null;
-        out.put(keys.get(i), StoredEntry.read(kv != null && kv.hasValue() ? kv.getValue() : null, codec));
+        out.add(StoredEntry.read(kv != null && kv.hasValue() ? kv.getValue() : null, codec));
       }
       return out;
     });

@@ -30,8 +30,8 @@ public interface RemoteLayer {
   /** Reads {@code key}. */
   CompletionStage<RemoteEntry> get(String key);
 
-  /** Reads {@code keys} (distinct) in one round trip; the map has an entry for every key, in order. */
-  CompletionStage<Map<String, RemoteEntry>> getAll(List<String> keys);
+  /** Reads {@code keys} in one round trip: one entry per key, in the order of {@code keys}. */
+  CompletionStage<List<RemoteEntry>> getAll(List<String> keys);
 
   /** Whether {@code key} holds a live value. */
   CompletionStage<Boolean> exists(String key);

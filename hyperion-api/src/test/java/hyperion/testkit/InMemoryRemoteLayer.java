@@ -170,12 +170,8 @@ public final class InMemoryRemoteLayer implements RemoteLayer {
   }
 
   @Override
-  public CompletionStage<Map<String, RemoteEntry>> getAll(List<String> keys) {
-    return server.call(() -> {
-      Map<String, RemoteEntry> out = new LinkedHashMap<>();
-      keys.forEach(k -> out.put(k, read(k)));
-      return out;
-    });
+  public CompletionStage<List<RemoteEntry>> getAll(List<String> keys) {
+    return server.call(() -> keys.stream().map(k -> (RemoteEntry) read(k)).toList());
   }
 
   @Override
