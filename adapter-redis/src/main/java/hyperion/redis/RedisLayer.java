@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
 /**
  * One named cache in Redis: keys {@code <prefix><cache>:<key>}, values in the {@link StoredEntry}
@@ -141,24 +142,31 @@ final class RedisLayer implements RemoteLayer {
 
   @Override
   public CompletionStage<Void> put(String key, Object value, long ttlMillis) {
-    RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
-    if (c == null) {
-      return errors.notConnected();
-    }
-    byte[] stored;
-    try {
-      stored = encode(value, ttlMillis);
-    } catch (RejectedValueException e) {
-      if (RejectedValueException.TOO_LARGE.equals(e.reason())) {
-        delete(key, tombstoneMillis); // the old value must not outlive the write that replaced it
-      }
-      return CompletableFuture.failedFuture(e);
-    }
-    return errors.map(c.set(prefix + key, stored, SetArgs.Builder.px(ttlMillis)), ok -> null);
+    return write(key, value, ttlMillis, true,
+        (c, stored) -> errors.map(c.set(prefix + key, stored, SetArgs.Builder.px(ttlMillis)), ok -> null));
   }
 
   @Override
   public CompletionStage<Boolean> putIfUnchanged(String key, Object value, long ttlMillis, RemoteEntry seen) {
+    StoredEntry read = (StoredEntry) seen;
+    return write(key, value, ttlMillis, false, (c, stored) -> {
+      if (read.absent()) {
+        return errors.map(c.set(prefix + key, stored, SetArgs.Builder.nx().px(ttlMillis)), "OK"::equals);
+      }
+      byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+      RedisFuture<Long> written = c.eval(read.identityIsHeader() ? SET_IF_HEADER : SET_IF_VALUE,
+          ScriptOutputType.INTEGER, new String[] {prefix + key}, read.identity(), stored, ttl);
+      return errors.map(written, n -> n != null && n == 1);
+    });
+  }
+
+  /**
+   * Encodes {@code value} and hands the stored bytes to {@code command}. A refused value fails the
+   * stage; when it was too large and {@code replacing}, the key also gets a tombstone, so the old
+   * value does not outlive the write that replaced it.
+   */
+  private <R> CompletionStage<R> write(String key, Object value, long ttlMillis, boolean replacing,
+      BiFunction<RedisClusterAsyncCommands<String, byte[]>, byte[], CompletionStage<R>> command) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
       return errors.notConnected();
@@ -167,16 +175,12 @@ final class RedisLayer implements RemoteLayer {
     try {
       stored = encode(value, ttlMillis);
     } catch (RejectedValueException e) {
+      if (replacing && RejectedValueException.TOO_LARGE.equals(e.reason())) {
+        delete(key, tombstoneMillis);
+      }
       return CompletableFuture.failedFuture(e);
     }
-    StoredEntry read = (StoredEntry) seen;
-    if (read.absent()) {
-      return errors.map(c.set(prefix + key, stored, SetArgs.Builder.nx().px(ttlMillis)), "OK"::equals);
-    }
-    byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
-    RedisFuture<Long> written = c.eval(read.identityIsHeader() ? SET_IF_HEADER : SET_IF_VALUE,
-        ScriptOutputType.INTEGER, new String[] {prefix + key}, read.identity(), stored, ttl);
-    return errors.map(written, n -> n != null && n == 1);
+    return command.apply(c, stored);
   }
 
   /**
