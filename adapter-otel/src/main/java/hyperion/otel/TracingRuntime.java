@@ -4,6 +4,7 @@ import hyperion.Component;
 import hyperion.Metrics;
 import hyperion.config.Config;
 import hyperion.config.ConfigException;
+import hyperion.internal.RateLimitedLog;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.TracerProvider;
@@ -13,7 +14,6 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 @Singleton
 final class TracingRuntime implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(TracingRuntime.class);
+  /** A failure of one kind is logged at most once per this interval (with the count suppressed since). */
+  static final long FAILURE_LOG_INTERVAL_MILLIS = 10_000;
 
   private final Settings settings;
   private final Duration shutdownTimeout;
@@ -43,13 +45,10 @@ final class TracingRuntime implements Component {
     this.settings = Settings.resolve(config, env.values());
     this.shutdownTimeout = config.service().shutdownTimeout();
     // Failures the caller must not see (a throwing carrier or span processor, a failed export):
-    // logged once per kind and injector. To become hyperion.internal.RateLimitedLog once that is on main.
-    Set<String> warned = ConcurrentHashMap.newKeySet();
-    BiConsumer<String, Throwable> failures = (what, e) -> {
-      if (warned.add(what)) {
-        LOG.warn("tracing: {} failed; further failures of this kind are not logged", what, e);
-      }
-    };
+    // logged per injector, at most once per kind and interval.
+    RateLimitedLog log = new RateLimitedLog(System.getLogger(TracingRuntime.class.getName()),
+        FAILURE_LOG_INTERVAL_MILLIS);
+    BiConsumer<String, Throwable> failures = (what, e) -> log.warn(what, () -> "tracing: " + what + " failed", e);
     if (useGlobal(settings.tracing().sdk())) {
       this.own = null;
       this.openTelemetry = GlobalOpenTelemetry.get();

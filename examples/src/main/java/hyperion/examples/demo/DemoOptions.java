@@ -178,6 +178,7 @@ record DemoOptions(String service, String host, int port, int adminPort, int por
       y.append("redis:\n  addresses: [\"").append(redis).append("\"]\n");
     }
     y.append("cache:\n  default:\n    default_ttl: 5m\n    l2_timeout: 200ms\n");
+    y.append("  gateway:\n    layers: l1\n");
     return y.toString();
   }
 }

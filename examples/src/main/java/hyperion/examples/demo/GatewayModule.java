@@ -5,10 +5,8 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import hyperion.Cache;
-import hyperion.CacheManager;
 import hyperion.Component;
 import hyperion.Context;
-import hyperion.L1;
 import hyperion.Tracer;
 import hyperion.examples.demo.Model.NewOrder;
 import hyperion.examples.demo.Model.Order;
@@ -52,13 +50,14 @@ final class GatewayModule extends AbstractModule {
 
   @Provides
   @Singleton
-  HttpService server(Context ctx, @L1 Optional<CacheManager> l1) {
+  HttpService server(Context ctx) {
     Tracer tracer = ctx.tracer();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
         .version(HttpClient.Version.HTTP_1_1).build();
     Upstream usersApi = new Upstream("users", users, client, tracer);
     Upstream ordersApi = new Upstream("orders", orders, client, tracer);
-    Optional<Cache> hot = l1.map(m -> m.cache("gateway"));
+    // cache.gateway.layers is l1: the gateway's own per-instance copy, never in Redis (DemoOptions.yaml).
+    Optional<Cache> hot = Optional.of(ctx.cache("gateway"));
     Duration ttl = options.gatewayTtl();
     ExecutorService fanOut = tracer.wrap(Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "gateway-fanout");
