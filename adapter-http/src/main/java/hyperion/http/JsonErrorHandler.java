@@ -27,6 +27,12 @@ final class JsonErrorHandler extends ErrorHandler {
     setShowCauses(false);
   }
 
+  /** Every method gets a body, not only GET, POST and HEAD (Jetty's default): a PUT's 422 says why too. */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
       Callback callback) {
