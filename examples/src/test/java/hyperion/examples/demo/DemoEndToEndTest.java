@@ -216,7 +216,7 @@ class DemoEndToEndTest {
       assertThat(up).as("targets up").hasSize(live.size());
       assertThat(orders).as("demo_orders_created_total scraped from orders").hasSize(1);
       JsonNode requests = Json.MAPPER.readTree(DemoProcess.get(URI.create(api
-          + "hyperion_http_server_requests_total")).body()).path("data").path("result");
+          + "hyperion_http_server_request_duration_seconds_count")).body()).path("data").path("result");
       assertThat(requests.size()).isGreaterThanOrEqualTo(4);
     } finally {
       p.destroy();
