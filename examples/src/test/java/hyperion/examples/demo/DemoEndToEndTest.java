@@ -70,7 +70,8 @@ class DemoEndToEndTest {
         "--shutdown-timeout", "8s"};
     DemoProcess a = track(DemoProcess.start("users-a", "users", env, common));
     DemoProcess b = track(DemoProcess.start("users-b", "users", env, common));
-    DemoProcess o = track(DemoProcess.start("orders", "orders", env, common));
+    DemoProcess o = track(DemoProcess.start("orders", "orders", env, with(common, "--users-url",
+        a.baseUrl() + "," + b.baseUrl())));
     usersA = track(a.awaitReady(Duration.ofSeconds(90)));
     usersB = track(b.awaitReady(Duration.ofSeconds(90)));
     orders = track(o.awaitReady(Duration.ofSeconds(90)));
@@ -79,6 +80,12 @@ class DemoEndToEndTest {
         "--gateway-ttl", "200ms"));
     gateway = track(track(DemoProcess.start("gateway", "gateway", env, gw.toArray(String[]::new)))
         .awaitReady(Duration.ofSeconds(90)));
+  }
+
+  private static String[] with(String[] args, String... more) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   private static DemoProcess track(DemoProcess p) {
