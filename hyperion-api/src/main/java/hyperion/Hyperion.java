@@ -134,6 +134,7 @@ public final class Hyperion implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     boolean clean = stopAll(started);
+    LOG.log(clean ? Level.INFO : Level.WARNING, clean ? "stopped cleanly" : "stopped with errors");
     stopped.countDown();
     System.exit(clean ? 0 : EXIT_UNCLEAN_STOP);
   }
