@@ -184,7 +184,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
