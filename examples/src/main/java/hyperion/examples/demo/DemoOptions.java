@@ -123,7 +123,7 @@ record DemoOptions(String service, String host, int port, int adminPort, int por
       throw new IllegalArgumentException("--redis: '" + redis + "' is not HOST:PORT");
     }
     String host = v.get("host");
-    String linkHost = host == null ? "127.0.0.1" : host;
+    String linkHost = host == null || host.equals("0.0.0.0") ? "127.0.0.1" : host;
     int offset = integer(v, "port-offset", 0);
     if (offset < 0 || offset > 50_000) {
       throw new IllegalArgumentException("--port-offset: " + offset + " is not between 0 and 50000");
