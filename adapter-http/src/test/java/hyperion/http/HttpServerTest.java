@@ -277,6 +277,18 @@ class HttpServerTest {
     app = null;
   }
 
+  @Test
+  void aPortInUseFailsStartUpNamingTheKey() {
+    Config clash = Config.fromYaml("http:\n  port: " + port + "\n  host: 127.0.0.1\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Hyperion.start(clash, new HttpModule(),
+        new AbstractModule() {
+          @Provides
+          Handler routes() {
+            return HttpServerTest.this.routes();
+          }
+        })).hasMessageContaining("http.port").hasMessageContaining(Integer.toString(port));
+  }
+
   /** Sends {@code request} on a raw socket and returns what the server answered. */
   private String rawRequest(String request) throws Exception {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {

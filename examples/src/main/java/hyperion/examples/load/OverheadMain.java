@@ -20,15 +20,18 @@ import org.HdrHistogram.Histogram;
 /**
  * The {@code overhead} measurement: what observability costs the demo. Starts one Redis and two
  * all-in-one demos on loopback, identical but for tracing: <b>on</b> samples and exports every span
- * (the demo's default: {@code tracing.sample_rate} 1.0, exporter {@code logging} into a file),
- * <b>off</b> samples none ({@code tracing.exporter none}, {@code sample_rate} 0). Metrics and logs
- * are the same in both. Then, in alternating rounds (on, off, on, off, ...), it drives each
+ * ({@code tracing.sample_rate} 1.0; with {@code --exporter zipkin}, the default, Zipkin JSON over
+ * HTTP to a sink in this process that reads and discards it, as a collector would receive it; with
+ * {@code --exporter logging}, the demo's default, a log line per span into a file), <b>off</b>
+ * samples none ({@code tracing.exporter none}, {@code sample_rate} 0). Metrics and logs are the
+ * same in both. Then, in alternating rounds (on, off, on, off, ...), it drives each
  * gateway closed-loop with keep-alive connections and the {@code baseline} request mix for a fixed
  * time, and prints the throughput of every round, the on/off ratio of each pair, their mean, minimum
  * and maximum, and the keep-alive latency percentiles. Exit status 0 when the mean ratio is at
  * least 0.95, 1 otherwise, 2 for a bad command line.
  *
- * <p>{@code OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15]}; run it on an
+ * <p>{@code OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15] [--exporter
+ * zipkin|logging]}; run it on an
  * otherwise quiet machine ({@code examples/deploy/overhead.sh}).
  */
 public final class OverheadMain {
@@ -44,7 +47,12 @@ public final class OverheadMain {
     int seconds = 10;
     int concurrency = 4;
     int warmup = 15;
+    String exporter = "zipkin";
     for (int i = 0; i + 1 < args.length; i += 2) {
+      if (args[i].equals("--exporter") && List.of("zipkin", "logging").contains(args[i + 1])) {
+        exporter = args[i + 1];
+        continue;
+      }
       int value = Integer.parseInt(args[i + 1]);
       switch (args[i]) {
         case "--rounds" -> rounds = value;
@@ -52,7 +60,8 @@ public final class OverheadMain {
         case "--concurrency" -> concurrency = value;
         case "--warmup" -> warmup = value;
         default -> {
-          System.err.println("usage: OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15]");
+          System.err.println("usage: OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15]"
+              + " [--exporter zipkin|logging]");
           System.exit(2);
         }
       }
@@ -64,28 +73,36 @@ public final class OverheadMain {
     }
     Path dir = Files.createTempDirectory("hyperion-overhead");
     List<Process> processes = new ArrayList<>();
+    com.sun.net.httpserver.HttpServer sink = null;
     try {
+      Map<String, String> on = Map.of();
+      if (exporter.equals("zipkin")) {
+        sink = spanSink();
+        on = Map.of("HYPERION_TRACING__EXPORTER", "zipkin", "HYPERION_TRACING__ENDPOINT",
+            "http://127.0.0.1:" + sink.getAddress().getPort() + "/api/v2/spans");
+      }
+      System.out.println("on: every span sampled, exporter " + exporter + "; off: none sampled, exporter none");
       int redisPort = freePort();
       processes.add(new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
           "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(dir.resolve("redis.log")
           .toFile()).start());
       int onOffset = freeOffset(20_000);
       int offOffset = freeOffset(onOffset + 100);
-      processes.add(demo(dir, "on", onOffset, redisPort, Map.of()));
+      processes.add(demo(dir, "on", onOffset, redisPort, on));
       processes.add(demo(dir, "off", offOffset, redisPort, Map.of("HYPERION_TRACING__SAMPLE_RATE", "0",
           "HYPERION_TRACING__EXPORTER", "none")));
       awaitReady(onOffset, processes.get(1));
       awaitReady(offOffset, processes.get(2));
-      URI on = URI.create("http://127.0.0.1:" + (8080 + onOffset) + "/");
+      URI onUrl = URI.create("http://127.0.0.1:" + (8080 + onOffset) + "/");
       URI off = URI.create("http://127.0.0.1:" + (8080 + offOffset) + "/");
       System.out.printf("warm-up: %d s each%n", warmup);
-      drive(on, warmup, concurrency, new Histogram(3));
+      drive(onUrl, warmup, concurrency, new Histogram(3));
       drive(off, warmup, concurrency, new Histogram(3));
       Histogram onLatency = new Histogram(3);
       Histogram offLatency = new Histogram(3);
       List<Double> ratios = new ArrayList<>();
       for (int r = 1; r <= rounds; r++) {
-        double a = drive(on, seconds, concurrency, onLatency);
+        double a = drive(onUrl, seconds, concurrency, onLatency);
         double b = drive(off, seconds, concurrency, offLatency);
         ratios.add(a / b);
         System.out.printf("round %d: on %.0f req/s, off %.0f req/s, ratio %.3f%n", r, a, b, a / b);
@@ -93,13 +110,18 @@ public final class OverheadMain {
       double mean = ratios.stream().mapToDouble(Double::doubleValue).average().orElse(0);
       double min = ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0);
       double max = ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-      System.out.printf("on/off throughput ratio: mean %.3f, min %.3f, max %.3f over %d rounds of %d s, %d keep-alive"
-          + " connections (target >= 0.95: %s)%n", mean, min, max, rounds, seconds, concurrency,
+      double median = ratios.stream().mapToDouble(Double::doubleValue).sorted().skip((ratios.size() - 1) / 2)
+          .limit(2 - ratios.size() % 2).average().orElse(0);
+      System.out.printf("on/off throughput ratio: mean %.3f, median %.3f, min %.3f, max %.3f over %d rounds of %d s,"
+          + " %d keep-alive connections (target >= 0.95: %s)%n", mean, median, min, max, rounds, seconds, concurrency,
           mean >= 0.95 ? "met" : "MISSED");
       print("on ", onLatency);
       print("off", offLatency);
       System.exit(mean >= 0.95 ? 0 : 1);
     } finally {
+      if (sink != null) {
+        sink.stop(0);
+      }
       for (int i = processes.size() - 1; i >= 0; i--) {
         Process p = processes.get(i);
         p.destroy();
@@ -108,6 +130,20 @@ public final class OverheadMain {
         }
       }
     }
+  }
+
+  /** A loopback HTTP endpoint that reads every POSTed span batch, discards it and answers 202, like a collector. */
+  private static com.sun.net.httpserver.HttpServer spanSink() throws IOException {
+    com.sun.net.httpserver.HttpServer sink = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    sink.createContext("/", x -> {
+      try (x) {
+        x.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+        x.sendResponseHeaders(202, -1);
+      }
+    });
+    sink.start();
+    return sink;
   }
 
   private static void print(String which, Histogram h) {

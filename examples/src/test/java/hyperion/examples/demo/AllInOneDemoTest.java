@@ -96,7 +96,7 @@ class AllInOneDemoTest {
   }
 
   /** An offset that puts 8080-8084 and 9464-9468 on free ports. */
-  private static int freeOffset() {
+  static int freeOffset() {
     for (int attempt = 0; attempt < 50; attempt++) {
       int offset = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
       boolean free = true;
