@@ -36,7 +36,7 @@ public final class HttpQuickStart {
       routes.addMapping(new UriTemplatePathSpec("/hello/{name}"), new Handler.Abstract() {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-          String name = Request.getPathInContext(request).substring("/hello/".length());
+          String name = request.getHttpURI().getPath().substring("/hello/".length());
           Content.Sink.write(response, true, "hello " + name, callback);
           return true;
         }
@@ -45,7 +45,7 @@ public final class HttpQuickStart {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
           URI self = URI.create("http://127.0.0.1:" + Request.getLocalPort(request) + "/hello/"
-              + Request.getPathInContext(request).substring("/relay/".length()));
+              + request.getHttpURI().getPath().substring("/relay/".length()));
           String answer = client.send(HttpRequest.newBuilder(self).build(), HttpResponse.BodyHandlers.ofString())
               .body();
           Content.Sink.write(response, true, "relayed: " + answer, callback);

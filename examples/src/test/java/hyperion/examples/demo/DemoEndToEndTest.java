@@ -277,6 +277,7 @@ class DemoEndToEndTest {
   @Test
   @Order(6)
   void sigtermStopsEveryProcessWithExitZeroAndFlushesEverySpan() throws Exception {
+    Thread.sleep(500); // past the gateway's 200 ms TTL, so this request reaches users as well
     HttpResponse<String> r = DemoProcess.get(gateway.url("/users/1/orders"));
     assertThat(r.statusCode()).isEqualTo(200);
     String traceId = r.headers().firstValue("X-Trace-Id").orElseThrow();
