@@ -272,10 +272,38 @@ class HttpServerTest {
     while (metrics.value(HttpInstrumentation.SERVER_ACTIVE) < 1 && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    CompletableFuture<Boolean> stopping = CompletableFuture.supplyAsync(app::stop);
-    assertThat(slow.get(5, TimeUnit.SECONDS).statusCode()).as("in-flight request").isEqualTo(200);
-    assertThat(stopping.get(5, TimeUnit.SECONDS)).as("clean stop").isTrue();
+    try (Socket keepAlive = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      keepAlive.setSoTimeout(5000);
+      String get = "GET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n";
+      keepAlive.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+      assertThat(readResponse(keepAlive.getInputStream())).startsWith("HTTP/1.1 200 ");
+      CompletableFuture<Boolean> stopping = CompletableFuture.supplyAsync(app::stop);
+      Thread.sleep(200);
+      keepAlive.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+      String refused = readResponse(keepAlive.getInputStream());
+      assertThat(refused).as("a new request on an open connection while draining").startsWith("HTTP/1.1 503 ")
+          .containsIgnoringCase("Connection: close");
+      assertThat(slow.get(5, TimeUnit.SECONDS).statusCode()).as("in-flight request").isEqualTo(200);
+      assertThat(stopping.get(5, TimeUnit.SECONDS)).as("clean stop").isTrue();
+    }
     app = null;
+  }
+
+  /** One response's head and as much body as arrived, read from a keep-alive connection. */
+  private static String readResponse(InputStream in) throws Exception {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    if (length.find()) {
+      head.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.US_ASCII));
+    }
+    return head.toString();
   }
 
   @Test
