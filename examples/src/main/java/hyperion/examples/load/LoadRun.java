@@ -88,8 +88,10 @@ public final class LoadRun {
   public LoadRun(LoadOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
+    // Responses are completed on the client's selector thread instead of being handed to a pool
+    // first: one thread hop less per request in what the latency figures measure.
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
-        .build();
+        .executor(Runnable::run).build();
   }
 
   /** Whether the key's status (a code such as {@code 404} or a class such as {@code 4xx}) is an error. */
