@@ -307,6 +307,30 @@ class HttpServerTest {
   }
 
   @Test
+  void theBoundClientIsInstrumentedAndAnApplicationsOwnBindingWins() throws Exception {
+    HttpClient bound = app.injector().getInstance(HttpClient.class);
+    assertThat(bound.send(HttpRequest.newBuilder(url("/users/5")).build(), HttpResponse.BodyHandlers.ofString())
+        .statusCode()).isEqualTo(200);
+    assertThat(awaitSpan(SpanKind.CLIENT, 1).get(0).attributes).containsEntry("url.full", url("/users/5").toString());
+
+    HttpClient own = HttpClient.newHttpClient();
+    try (Hyperion other = Hyperion.start(Config.fromYaml("http:\n  port: 0\n  host: 127.0.0.1\n"), new HttpModule(),
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            OptionalBinder.newOptionalBinder(binder(), HttpClient.class).setBinding().toInstance(own);
+          }
+
+          @Provides
+          Handler routes() {
+            return HttpServerTest.this.routes();
+          }
+        })) {
+      assertThat(other.injector().getInstance(HttpClient.class)).isSameAs(own);
+    }
+  }
+
+  @Test
   void aPortInUseFailsStartUpNamingTheKey() {
     Config clash = Config.fromYaml("http:\n  port: " + port + "\n  host: 127.0.0.1\n");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Hyperion.start(clash, new HttpModule(),
