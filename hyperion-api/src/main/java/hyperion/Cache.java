@@ -1,30 +1,29 @@
 package hyperion;
 
-import hyperion.cache.CacheArguments;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The cache port: a named, typed key-value cache with per-entry time-to-live.
+ * The cache port: a named, typed key-value cache with per-entry time-to-live. Obtain one with
+ * {@link Context#cache(String)} or {@link CacheManager#cache(String)}.
  *
- * <p>Implementations: the in-process L1 ({@code hyperion.caffeine}), the shared L2 ({@code
- * hyperion.redis}) and {@link hyperion.cache.TieredCache}, which composes the two. Obtain a cache
- * with {@link Context#cache(String)} or {@link CacheManager#cache(String)}.
- *
- * <p>Contract shared by all implementations (and checked by the contract kit):
+ * <p>What backs it depends on the installed adapters: an in-process layer ({@code
+ * hyperion.caffeine}), a shared layer ({@code hyperion.redis}), both (reads go L1, then L2, then the
+ * loader), or neither (nothing is stored). The behaviour below holds for every combination and is
+ * checked by one contract kit:
  *
  * <ul>
  *   <li>Keys are non-empty strings; values are non-null. Bad arguments throw {@link
  *       IllegalArgumentException} or {@link NullPointerException} naming the argument.
  *   <li>A value read back with a type it is not an instance of (L1) or cannot be decoded as (L2)
  *       is a miss, not an exception.
- *   <li>Backend failures (a remote cache that is down) are misses on reads and are swallowed on
- *       writes: the cache degrades, the caller is still served.
- *   <li>L1 caches store the object itself: cache immutable values (records), because a mutation of
- *       a cached object is visible to every reader.
+ *   <li>Backend failures (a remote layer that is down or slow) never reach the caller: reads miss,
+ *       writes still reach the in-process layer, and no call waits on the remote layer longer than
+ *       the cache's {@code l2_timeout} in total.
+ *   <li>The in-process layer stores the object itself: cache immutable values (records), because a
+ *       mutation of a cached object is visible to every reader.
  * </ul>
  */
 public interface Cache {
@@ -36,13 +35,13 @@ public interface Cache {
   <T> Optional<T> get(String key, Class<T> type);
 
   /**
-   * The value for {@code key} with its remaining time-to-live, so a layer above can copy it for no
-   * longer than it has left. The default reports the TTL as unknown ({@code null}); remote layers
-   * override it.
+   * The value for {@code key} if present, unexpired and of {@code type}, else {@code null}: {@link
+   * #get} without the {@code Optional}, so an in-process hit allocates nothing.
    */
-  default <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
-    return get(key, type).map(v -> new Entry<>(v, null));
-  }
+  <T> T getIfPresent(String key, Class<T> type);
+
+  /** The value for {@code key} with its remaining time-to-live, if present, unexpired and of {@code type}. */
+  <T> Optional<Entry<T>> getEntry(String key, Class<T> type);
 
   /** Stores {@code value} with the cache's default TTL. */
   default void put(String key, Object value) {
@@ -64,40 +63,35 @@ public interface Cache {
    * is cached, unless the cache has negative caching enabled, in which case the absence is cached
    * for the negative TTL and later calls return {@code null} without running the loader. A loader
    * that throws caches nothing; every waiting caller gets a {@link CacheLoadException} whose cause
-   * is the loader's exception (unchecked exceptions are rethrown as they are).
+   * is the loader's exception (unchecked exceptions are rethrown as they are). A caller waiting for
+   * another caller's load waits as long as the loader runs; interrupting it ends its wait with a
+   * {@link CacheLoadException} (interrupt flag kept) while the load goes on for the others.
    */
   <T> T getOrLoad(String key, Class<T> type, Duration ttl, Loader<? extends T> loader);
 
   /**
-   * The present entries among {@code keys}; missing keys are absent from the result. The default
-   * reads key by key, which is right for in-process layers; remote layers override it with one
-   * round trip.
+   * The present entries among {@code keys}, in the order of {@code keys}; missing keys are absent
+   * from the result. The remote layer is asked once for all keys the in-process layer lacks.
    */
-  default <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
-    Map<String, T> out = new LinkedHashMap<>();
-    for (String k : keys) {
-      get(k, type).ifPresent(v -> out.put(k, v));
-    }
-    return out;
-  }
+  <T> Map<String, T> getAll(Collection<String> keys, Class<T> type);
 
   /**
    * Stores every entry for {@code ttl} ({@code null}: the default TTL). Every entry is checked
-   * before any is written, so bad input writes nothing. The default then puts them one by one;
-   * remote layers override it to pipeline.
+   * before any is written, so bad input writes nothing. The remote layer gets the batch in one
+   * round trip, and other instances get one invalidation for the whole batch.
    */
-  default void putAll(Map<String, ?> entries, Duration ttl) {
-    entries.forEach((k, v) -> CacheArguments.entry(k, v, ttl));
-    entries.forEach((k, v) -> put(k, v, ttl));
-  }
+  void putAll(Map<String, ?> entries, Duration ttl);
 
-  /** Removes {@code key}; returns whether this cache layer held it (best effort for remote layers). */
+  /** Removes {@code key}; returns whether any layer held it. */
   boolean delete(String key);
 
   /** Whether {@code key} is present and unexpired. */
   boolean exists(String key);
 
-  /** Removes every entry of this cache (only this cache's keys, never other caches'). */
+  /**
+   * Removes every entry of this cache (only this cache's keys, never other caches'). On a remote
+   * layer this walks its keys: an operations tool, not a request path.
+   */
   void clear();
 
   /**

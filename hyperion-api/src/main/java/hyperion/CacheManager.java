@@ -1,16 +1,16 @@
 package hyperion;
 
 /**
- * Hands out named caches. Each adapter binds its own manager under a layer qualifier ({@link L1}
- * or {@link L2}); the unqualified {@code CacheManager} that {@link Context#cache(String)} uses is
- * composed by {@link HyperionModule}: both layers give a {@link hyperion.cache.TieredCache}, one
- * layer gives that layer, none gives caches that store nothing.
+ * Hands out named caches. Bound by {@link HyperionModule}; {@link Context#cache(String)} uses it.
+ * Every cache it hands out is backed by whatever cache layers the installed adapters provide: an
+ * in-process layer, a shared layer, both, or none (then nothing is stored).
  */
 public interface CacheManager {
 
   /**
    * The cache named {@code name}, created on first use from its {@code cache.<name>} settings (or
-   * {@code cache.default}). The same instance is returned for the same name.
+   * {@code cache.default}). The same instance is returned for the same name. Names must be
+   * non-empty, without {@code ':'} or whitespace ({@link IllegalArgumentException} otherwise).
    */
   Cache cache(String name);
 }

@@ -6,7 +6,9 @@ import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
-import hyperion.cache.TieredCache;
+import hyperion.cache.InvalidationBus;
+import hyperion.cache.LocalLayer;
+import hyperion.cache.RemoteLayer;
 import hyperion.config.Config;
 import hyperion.lifecycle.Health;
 import hyperion.lifecycle.Lifecycle;
@@ -22,9 +24,10 @@ import java.util.Optional;
  *
  * <p>An adapter module overrides a port with {@code OptionalBinder.newOptionalBinder(binder(),
  * Tracer.class).setBinding()...}, so any subset of adapters can be installed, in any order. Cache
- * adapters bind {@code @L1 CacheManager} or {@code @L2 CacheManager}; this module composes the
- * unqualified {@link CacheManager} from what is bound. Modules compare equal by configuration, so
- * installing this module twice is harmless.
+ * adapters bind a layer of the {@link hyperion.cache} SPI ({@link LocalLayer.Factory}, {@link
+ * RemoteLayer.Factory}, {@link InvalidationBus}); this module binds the one {@link CacheManager},
+ * which puts whatever layers are bound behind the {@link Cache} port. Modules compare equal by
+ * configuration, so installing this module twice is harmless.
  */
 public final class HyperionModule extends AbstractModule {
 
@@ -45,10 +48,9 @@ public final class HyperionModule extends AbstractModule {
     bind(Config.class).toInstance(config);
     OptionalBinder.newOptionalBinder(binder(), Tracer.class).setDefault().toInstance(NoopTracer.INSTANCE);
     OptionalBinder.newOptionalBinder(binder(), Metrics.class).setDefault().to(NoopMetrics.class).in(Singleton.class);
-    OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setDefault().to(LocalInvalidationBus.class)
-        .in(Singleton.class);
-    OptionalBinder.newOptionalBinder(binder(), com.google.inject.Key.get(CacheManager.class, L1.class));
-    OptionalBinder.newOptionalBinder(binder(), com.google.inject.Key.get(CacheManager.class, L2.class));
+    OptionalBinder.newOptionalBinder(binder(), LocalLayer.Factory.class);
+    OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class);
+    OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class);
     Multibinder.newSetBinder(binder(), Component.class);
     Multibinder.newSetBinder(binder(), HealthCheck.class);
     bind(Context.class).to(DefaultContext.class);
@@ -73,12 +75,10 @@ public final class HyperionModule extends AbstractModule {
 
   @Provides
   @Singleton
-  CacheManager cacheManager(@L1 Optional<CacheManager> l1, @L2 Optional<CacheManager> l2, InvalidationBus bus,
-      Metrics metrics, Tracer tracer) {
-    if (l1.isPresent() && l2.isPresent()) {
-      return TieredCache.manager(l1.get(), l2.get(), bus, config.cache(), metrics, tracer);
-    }
-    return l1.or(() -> l2).orElseGet(NoopCacheManager::new);
+  CacheManager cacheManager(Optional<LocalLayer.Factory> l1, Optional<RemoteLayer.Factory> l2,
+      Optional<InvalidationBus> bus, Metrics metrics, Tracer tracer) {
+    return new TieredCacheManager(config.cache(), l1.orElse(null), l2.orElse(null), bus.orElse(null), metrics, tracer,
+        System::nanoTime);
   }
 
   @Override

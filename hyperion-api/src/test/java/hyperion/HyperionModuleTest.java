@@ -11,7 +11,8 @@ import com.google.inject.Stage;
 import com.google.inject.multibindings.OptionalBinder;
 import hyperion.config.Config;
 import hyperion.config.ConfigException;
-import hyperion.testkit.InMemoryCacheManager;
+import hyperion.cache.LocalLayer;
+import hyperion.testkit.InMemoryLocalLayer;
 import hyperion.testkit.RecordingMetrics;
 import hyperion.testkit.RecordingTracer;
 import java.util.concurrent.ExecutorService;
@@ -81,16 +82,16 @@ class HyperionModuleTest {
   }
 
   @Test
-  void oneCacheLayerIsUsedAsIs() {
-    InMemoryCacheManager l1 = new InMemoryCacheManager();
+  void aBoundCacheLayerBacksTheCachesOfTheContext() {
+    InMemoryLocalLayer.Factory l1 = new InMemoryLocalLayer.Factory();
     Context ctx = Guice.createInjector(new HyperionModule(), new AbstractModule() {
       @Override
       protected void configure() {
-        OptionalBinder.newOptionalBinder(binder(), Key.get(CacheManager.class, L1.class)).setBinding().toInstance(l1);
+        OptionalBinder.newOptionalBinder(binder(), LocalLayer.Factory.class).setBinding().toInstance(l1);
       }
     }).getInstance(Context.class);
     ctx.cache("users").put("1", "one");
-    assertThat(l1.cache("users").get("1", String.class)).contains("one");
+    assertThat(l1.layers.get("users").get("1")).isEqualTo("one");
   }
 
   @Test

@@ -18,7 +18,7 @@ package hyperion.redis;
  */
 public interface Codec {
 
-  /** Encodes {@code value} (never {@code null}); throwing drops the write, which is counted. */
+  /** Encodes {@code value} (never {@code null}); throwing refuses the write, which is counted. */
   byte[] encode(Object value) throws Exception;
 
   /**
@@ -26,4 +26,13 @@ public interface Codec {
    * type}. Returning {@code null} is also treated as a miss.
    */
   <T> T decode(byte[] bytes, Class<T> type) throws Exception;
+
+  /**
+   * Decodes the {@code length} bytes of {@code bytes} from {@code offset} (the payload after the
+   * stored entry's header). The default copies them and calls {@link #decode(byte[], Class)};
+   * override it to read in place.
+   */
+  default <T> T decode(byte[] bytes, int offset, int length, Class<T> type) throws Exception {
+    return decode(java.util.Arrays.copyOfRange(bytes, offset, offset + length), type);
+  }
 }

@@ -2,6 +2,7 @@ package hyperion.redis;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -13,6 +14,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * as {@code {"@class":"java.lang.ProcessBuilder"}} is read as plain data into the requested type,
  * or into maps and lists when the requested type is {@code Object}. Unknown properties fail the
  * decode, so an entry written with another shape is a miss rather than a half-filled object.
+ *
+ * <p>Reads go through one prepared {@link ObjectReader} per type and decode the payload in place.
  */
 final class JacksonCodec implements Codec {
 
@@ -26,6 +29,13 @@ final class JacksonCodec implements Codec {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
+  private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+    @Override
+    protected ObjectReader computeValue(Class<?> type) {
+      return mapper.readerFor(type);
+    }
+  };
+
   @Override
   public byte[] encode(Object value) throws Exception {
     return mapper.writeValueAsBytes(value);
@@ -33,7 +43,12 @@ final class JacksonCodec implements Codec {
 
   @Override
   public <T> T decode(byte[] bytes, Class<T> type) throws Exception {
-    return mapper.readValue(bytes, type);
+    return decode(bytes, 0, bytes.length, type);
+  }
+
+  @Override
+  public <T> T decode(byte[] bytes, int offset, int length, Class<T> type) throws Exception {
+    return readers.get(type).readValue(bytes, offset, length);
   }
 
   @Override

@@ -77,8 +77,10 @@ final class RedisClients implements Component {
   private volatile boolean pubSubLate;
 
   @Inject
-  RedisClients(RedisConfig config, Config root) {
+  RedisClients(RedisConfig config, Config root, hyperion.Metrics metrics) {
     this.config = config;
+    metrics.gauge("hyperion_redis_connected", "1 when the Redis command connection is open, else 0",
+        () -> isConnected() ? 1 : 0);
     this.clientName = config.clientName() != null ? config.clientName() : root.service().name();
     this.serverAddress = config.host(0);
     this.serverPort = config.port(0);

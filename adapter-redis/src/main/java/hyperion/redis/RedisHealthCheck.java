@@ -4,17 +4,18 @@ import hyperion.HealthCheck;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /** {@code redis}: PING on the command connection within the command timeout. Never reports credentials. */
 @Singleton
 final class RedisHealthCheck implements HealthCheck {
   private final RedisClients clients;
-  private final RedisOps ops;
+  private final RedisErrors errors;
 
   @Inject
-  RedisHealthCheck(RedisClients clients, RedisOps ops) {
+  RedisHealthCheck(RedisClients clients, RedisErrors errors) {
     this.clients = clients;
-    this.ops = ops;
+    this.errors = errors;
   }
 
   @Override
@@ -26,15 +27,24 @@ final class RedisHealthCheck implements HealthCheck {
   public Result check() {
     String where = clients.config().mode().name().toLowerCase(Locale.ROOT) + " " + clients.serverAddress() + ":"
         + clients.serverPort();
+    var c = clients.commands();
+    if (c == null) {
+      return Result.down(where + ": disconnected");
+    }
     long start = System.nanoTime();
     try {
-      String pong = ops.run("PING", null, c -> ops.await(c.ping()));
+      String pong = c.ping().toCompletableFuture()
+          .get(clients.config().commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
       long micros = (System.nanoTime() - start) / 1000;
       return "PONG".equalsIgnoreCase(pong)
           ? Result.up(where + ": PONG in " + (micros / 1000.0) + " ms")
           : Result.down(where + ": unexpected PING reply");
-    } catch (RedisOps.RedisUnavailable e) {
-      return Result.down(where + ": " + e.type);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Result.down(where + ": interrupted");
+    } catch (Exception e) {
+      errors.count(e);
+      return Result.down(where + ": " + RedisErrors.classify(e));
     }
   }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import hyperion.InvalidationBus;
+import com.fasterxml.jackson.databind.JsonNode;
+import hyperion.cache.InvalidationBus;
+import hyperion.internal.RateLimitedLog;
 import hyperion.config.Config;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -14,7 +16,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,8 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link InvalidationBus} over Redis pub/sub: one channel per service ({@code
- * redis.invalidation_channel}, default {@code <key_prefix>invalidations}). Messages are small JSON
- * objects {@code {"i":instance,"c":cache,"k":key}}; an instance ignores the ones it sent.
+ * redis.invalidation_channel}, default {@code <key_prefix>invalidations}). A message is a small JSON
+ * object {@code {"i":instance,"c":cache,"k":[keys]}} ({@code k} absent: the whole cache), one per
+ * write however many keys it wrote; an instance ignores the ones it sent. Messages of the earlier
+ * format, with one key as a string, are still understood.
  *
  * <p>Classic (not sharded) pub/sub in every mode: in Cluster mode a PUBLISH reaches subscribers on
  * any node, so the subscriber may reconnect to whichever node is up. Each time the subscription is
@@ -38,28 +45,28 @@ final class RedisInvalidationBus implements InvalidationBus {
       .build();
 
   /** The wire format. */
-  record Message(String i, String c, String k) {}
+  record Message(String i, String c, List<String> k) {}
 
   private final String instanceId = UUID.randomUUID().toString();
   private final String channel;
-  private final RedisOps ops;
   private final RedisClients clients;
+  private final RedisErrors errors;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicBoolean lostConnection = new AtomicBoolean();
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
 
   @Inject
-  RedisInvalidationBus(RedisClients clients, RedisOps ops, RedisConfig redis, Config config) {
+  RedisInvalidationBus(RedisClients clients, RedisErrors errors, RedisConfig redis, Config config) {
     this.channel = channel(redis, config);
-    this.ops = ops;
     this.clients = clients;
+    this.errors = errors;
     clients.onPubSub(this::attach);
   }
 
   static String channel(RedisConfig redis, Config config) {
     return redis.invalidationChannel() != null ? redis.invalidationChannel()
-        : RedisCacheManager.keyPrefix(redis, config) + "invalidations";
+        : RedisLayers.keyPrefix(redis, config) + "invalidations";
   }
 
   String channel() {
@@ -71,20 +78,27 @@ final class RedisInvalidationBus implements InvalidationBus {
   }
 
   @Override
-  public void publish(String cache, String key) {
-    Objects.requireNonNull(cache, "cache");
+  public CompletionStage<Void> publish(String cache, Collection<String> keys) {
+    return send(new Message(instanceId, Objects.requireNonNull(cache, "cache"), List.copyOf(keys)));
+  }
+
+  @Override
+  public CompletionStage<Void> publishClear(String cache) {
+    return send(new Message(instanceId, Objects.requireNonNull(cache, "cache"), null));
+  }
+
+  private CompletionStage<Void> send(Message m) {
     byte[] payload;
     try {
-      payload = JSON.writeValueAsBytes(new Message(instanceId, cache, key));
+      payload = JSON.writeValueAsBytes(m);
     } catch (Exception e) {
-      ops.countError("encode");
-      return;
+      return CompletableFuture.failedFuture(e);
     }
-    try {
-      ops.run("PUBLISH", cache, c -> ops.await(c.publish(channel, payload)));
-    } catch (RedisOps.RedisUnavailable e) {
-      // dropped; counted and logged by RedisOps. Other instances clear L1 when their bus reconnects.
+    var c = clients.commands();
+    if (c == null) {
+      return errors.notConnected();
     }
+    return errors.map(c.publish(channel, payload), receivers -> null);
   }
 
   @Override
@@ -129,21 +143,44 @@ final class RedisInvalidationBus implements InvalidationBus {
   }
 
   private void receive(String text) {
-    Message m;
+    String instance;
+    String cache;
+    List<String> keys;
     try {
-      m = JSON.readValue(text, Message.class);
+      JsonNode m = JSON.readTree(text);
+      instance = m.path("i").asText(null);
+      cache = m.path("c").asText(null);
+      JsonNode k = m.get("k");
+      if (k == null || k.isNull()) {
+        keys = null;
+      } else if (k.isTextual()) {
+        keys = List.of(k.asText()); // the one-key format of earlier versions
+      } else if (k.isArray()) {
+        keys = new java.util.ArrayList<>(k.size());
+        for (JsonNode key : k) {
+          keys.add(key.asText());
+        }
+      } else {
+        throw new IllegalArgumentException("k");
+      }
     } catch (Exception e) {
-      log.log("bad-message", () -> "redis: ignoring a malformed invalidation message on " + channel);
+      log.warn("bad-message", () -> "redis: ignoring a malformed invalidation message on " + channel);
       return;
     }
-    if (m.c() == null || instanceId.equals(m.i())) {
+    if (cache == null || instanceId.equals(instance)) {
       return;
     }
     for (Listener l : listeners) {
       try {
-        l.invalidate(m.c(), m.k());
+        if (keys == null) {
+          l.invalidate(cache, null);
+        } else {
+          for (String key : keys) {
+            l.invalidate(cache, key);
+          }
+        }
       } catch (RuntimeException e) {
-        log.log("listener", () -> "redis: an invalidation listener failed: " + e);
+        log.warn("listener", () -> "redis: an invalidation listener failed: " + e);
       }
     }
   }
@@ -152,7 +189,7 @@ final class RedisInvalidationBus implements InvalidationBus {
     try {
       l.reconnected();
     } catch (RuntimeException e) {
-      log.log("listener", () -> "redis: an invalidation listener failed on reconnect: " + e);
+      log.warn("listener", () -> "redis: an invalidation listener failed on reconnect: " + e);
     }
   }
 

@@ -1,15 +1,13 @@
 package hyperion.redis;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Key;
 import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
-import hyperion.CacheManager;
 import hyperion.Component;
 import hyperion.HealthCheck;
-import hyperion.InvalidationBus;
-import hyperion.L2;
+import hyperion.cache.InvalidationBus;
+import hyperion.cache.RemoteLayer;
 import hyperion.config.Config;
 import jakarta.inject.Singleton;
 
@@ -17,8 +15,8 @@ import jakarta.inject.Singleton;
  * Installs Redis as the shared (L2) cache and the invalidation bus, over Lettuce:
  *
  * <ul>
- *   <li>{@code @L2 CacheManager}: named caches stored in Redis (with an L1 adapter installed too,
- *       {@link hyperion.HyperionModule} composes them into a {@link hyperion.cache.TieredCache});
+ *   <li>a {@link RemoteLayer.Factory}: each named cache's shared layer in Redis, behind {@code
+ *       Context.cache(name)} alone or under an L1 adapter's layer;
  *   <li>{@link InvalidationBus}: Redis pub/sub, so other instances drop their L1 copies;
  *   <li>a {@link Component} that opens the connections at start ({@link Component#PHASE_CLIENTS})
  *       and closes them at stop;
@@ -41,12 +39,11 @@ public final class RedisModule extends AbstractModule {
     OptionalBinder.newOptionalBinder(binder(), Codec.class).setDefault().to(JacksonCodec.class).in(Singleton.class);
     // Eager: binds and validates the redis section while the injector is built.
     bind(RedisClients.class).asEagerSingleton();
-    bind(RedisOps.class).in(Singleton.class);
-    bind(RedisCacheManager.class).in(Singleton.class);
+    bind(RedisErrors.class).in(Singleton.class);
+    bind(RedisLayers.class).in(Singleton.class);
     bind(RedisInvalidationBus.class).asEagerSingleton();
     bind(RedisHealthCheck.class).in(Singleton.class);
-    OptionalBinder.newOptionalBinder(binder(), Key.get(CacheManager.class, L2.class)).setBinding()
-        .to(RedisCacheManager.class);
+    OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class).setBinding().to(RedisLayers.class);
     OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setBinding().to(RedisInvalidationBus.class);
     Multibinder.newSetBinder(binder(), Component.class).addBinding().to(RedisClients.class);
     Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(RedisHealthCheck.class);

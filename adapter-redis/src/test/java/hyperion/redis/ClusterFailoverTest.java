@@ -22,11 +22,10 @@ class ClusterFailoverTest {
       String key = "k";
       cache.put(key, "before");
       assertThat(cache.get(key, String.class)).contains("before");
-      RedisNode master = redis.clusterMasterFor(RedisTesting.l2(app).cache("failover") instanceof RedisCache rc
-          ? rc.redisKey(key) : key);
+      RedisNode master = redis.clusterMasterFor(RedisTesting.redisKey("failover", key));
       master.kill();
       Duration gap = RedisTesting.awaitWriteAndRead(cache, key);
-      RedisNode now = redis.clusterMasterFor(((RedisCache) cache).redisKey(key));
+      RedisNode now = redis.clusterMasterFor(RedisTesting.redisKey("failover", key));
       assertThat(now).isNotSameAs(master);
       System.out.println("cluster failover gap: " + gap.toMillis() + " ms");
       // Keys in every slot work (MGET/UNLINK/SCAN across masters after the topology change).

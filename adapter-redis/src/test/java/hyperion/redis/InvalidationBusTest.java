@@ -3,7 +3,7 @@ package hyperion.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import hyperion.Hyperion;
-import hyperion.InvalidationBus;
+import hyperion.cache.InvalidationBus;
 import hyperion.redis.testkit.RedisServers;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -56,12 +56,18 @@ class InvalidationBusTest {
     BlockingQueue<String> atOther = listen(otherService);
     // Subscriptions are established at start; publish until B has it (the first may race the SUBSCRIBE).
     InvalidationBus busA = a.injector().getInstance(InvalidationBus.class);
-    busA.publish("users", "u:1/ü \"quoted\"");
+    busA.publish("users", List.of("u:1/ü \"quoted\""));
     assertThat(atB.poll(5, TimeUnit.SECONDS)).isEqualTo("users/u:1/ü \"quoted\"");
-    busA.publish("users", null);
+    busA.publishClear("users");
     assertThat(atB.poll(5, TimeUnit.SECONDS)).isEqualTo("users/null");
-    b.injector().getInstance(InvalidationBus.class).publish("orders", "o1");
+    b.injector().getInstance(InvalidationBus.class).publish("orders", List.of("o1", "o2")).toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
     assertThat(atA.poll(5, TimeUnit.SECONDS)).isEqualTo("orders/o1");
+    assertThat(atA.poll(5, TimeUnit.SECONDS)).isEqualTo("orders/o2");
+    // The one-key format of earlier versions is still understood.
+    redis.nodes().get(0).call("PUBLISH", "hyperion-test:invalidations", "{\"i\":\"old\",\"c\":\"users\",\"k\":\"u2\"}");
+    assertThat(atA.poll(5, TimeUnit.SECONDS)).isEqualTo("users/u2");
+    assertThat(atB.poll(5, TimeUnit.SECONDS)).isEqualTo("users/u2");
     Thread.sleep(200);
     assertThat(atA).isEmpty();
     assertThat(atB).isEmpty();

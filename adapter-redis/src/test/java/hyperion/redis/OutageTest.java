@@ -2,9 +2,10 @@ package hyperion.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hyperion.testkit.RecordingMetrics;
 import hyperion.Cache;
 import hyperion.Hyperion;
-import hyperion.InvalidationBus;
+import hyperion.cache.InvalidationBus;
 import hyperion.redis.testkit.RedisNode;
 import hyperion.redis.testkit.RedisServers;
 import java.time.Duration;
@@ -94,16 +95,21 @@ class OutageTest {
     assertThat(Duration.ofNanos(worstNanos)).isLessThan(COMMAND_TIMEOUT.plusMillis(200));
     assertThat(metrics.value("hyperion_redis_errors_total", "disconnected")
         + metrics.value("hyperion_redis_errors_total", "connection")).isPositive();
-    assertThat(metrics.gauge("hyperion_redis_connected")).isZero();
+    assertThat(metrics.value("hyperion_redis_connected")).isZero();
     assertThat(health.check().healthy()).isFalse();
+    // The tier saw the failures: counted as L2 errors, and the breaker opened after 5 of them.
+    assertThat(metrics.value("hyperion_cache_requests_total", "outage", "l2", "error")).isGreaterThanOrEqualTo(300);
+    assertThat(metrics.value("hyperion_cache_breaker_open", "outage")).isEqualTo(1);
 
     server.start(); // empty: the server saves nothing
     long restarted = System.nanoTime();
     RedisNode.await("health", Duration.ofSeconds(10), () -> health.check().healthy());
     assertThat(reconnected.await(10, TimeUnit.SECONDS)).as("bus signalled reconnected").isTrue();
     System.out.println("reconnected after " + Duration.ofNanos(System.nanoTime() - restarted).toMillis() + " ms");
+    // The breaker opened during the outage; it lets L2 calls through again after its cool-down.
+    RedisTesting.awaitWriteAndRead(cache, "probe");
     assertThat(cache.getOrLoad("k1", String.class, null, k -> "fresh")).isEqualTo("fresh");
     assertThat(cache.getOrLoad("k1", String.class, null, k -> "not used")).isEqualTo("fresh");
-    assertThat(metrics.gauge("hyperion_redis_connected")).isEqualTo(1.0);
+    assertThat(metrics.value("hyperion_redis_connected")).isEqualTo(1.0);
   }
 }

@@ -3,6 +3,7 @@ package hyperion.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import hyperion.testkit.RecordingMetrics;
 import hyperion.Cache;
 import hyperion.HealthCheck;
 import hyperion.Hyperion;
@@ -47,33 +48,54 @@ class RedisCacheTest {
 
   @Test
   void keysArePrefixedByServiceAndCacheAndExpireWithPx() {
+    long before = System.currentTimeMillis();
     cache("layout").put("k1", item("k1"), Duration.ofSeconds(10));
-    String json = server.callString("GET", "hyperion-test:layout:k1");
-    assertThat(json).isEqualTo("{\"id\":\"k1\",\"name\":\"name-k1\",\"quantity\":1,\"tags\":[\"t\"]}");
+    byte[] stored = (byte[]) server.call("GET", "hyperion-test:layout:k1");
+    // The 26-byte header: magic, kind, expires at, written at, nonce; then the codec's JSON.
+    assertThat(stored[0]).isEqualTo((byte) 0xFE);
+    assertThat(stored[1]).isEqualTo((byte) 1);
+    long expiresAt = java.nio.ByteBuffer.wrap(stored, 2, 8).getLong();
+    long writtenAt = java.nio.ByteBuffer.wrap(stored, 10, 8).getLong();
+    assertThat(writtenAt).isBetween(before, System.currentTimeMillis());
+    assertThat(expiresAt - writtenAt).isBetween(9_000L, 10_000L); // ttl_jitter 0.1 by default
+    assertThat(new String(stored, 26, stored.length - 26, StandardCharsets.UTF_8))
+        .isEqualTo("{\"id\":\"k1\",\"name\":\"name-k1\",\"quantity\":1,\"tags\":[\"t\"]}");
     assertThat((Long) server.call("PTTL", "hyperion-test:layout:k1")).isBetween(9_000L, 10_000L);
     assertThat(cache("layout").getEntry("k1", Item.class)).hasValueSatisfying(e -> {
       assertThat(e.value()).isEqualTo(item("k1"));
       assertThat(e.ttl()).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(10));
     });
-    // The default TTL (cache.default.default_ttl, 5m) applies when none is given.
+    // The default TTL (cache.default.default_ttl, 5m, less up to 10 % jitter) applies when none is given.
     cache("layout").put("k2", item("k2"));
-    assertThat((Long) server.call("PTTL", "hyperion-test:layout:k2")).isBetween(290_000L, 300_000L);
+    assertThat((Long) server.call("PTTL", "hyperion-test:layout:k2")).isBetween(269_000L, 300_000L);
   }
 
+  static final String VALUE_ERRORS = "hyperion_cache_l2_value_errors_total";
+
   @Test
-  void aCorruptValueIsACountedMissAndIsOverwrittenByTheNextLoad() {
+  void aCorruptValueIsACountedMissAndIsReplacedByTheNextLoad() throws Exception {
     Cache c = cache("corrupt");
     server.call("SET", "hyperion-test:corrupt:k", new byte[] {(byte) 0xde, (byte) 0xad, 0x00, '{'});
-    double before = metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt");
+    double before = metrics.value(VALUE_ERRORS, "corrupt", "decode");
     assertThat(c.get("k", Item.class)).isEmpty();
-    assertThat(metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt")).isEqualTo(before + 1);
+    assertThat(metrics.value(VALUE_ERRORS, "corrupt", "decode")).isEqualTo(before + 1);
     assertThat(c.getOrLoad("k", Item.class, null, RedisCacheTest::item)).isEqualTo(item("k"));
+    assertThat(metrics.value(VALUE_ERRORS, "corrupt", "decode")).isEqualTo(before + 2);
+    // The load's write-back replaced exactly the corrupt bytes it had read.
+    RedisNode.await("the write-back", Duration.ofSeconds(5), () -> c.get("k", Item.class).isPresent());
     assertThat(c.get("k", Item.class)).contains(item("k"));
-    assertThat(metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt")).isEqualTo(before + 2);
     // A value of another shape is a miss as well.
     server.call("SET", "hyperion-test:corrupt:other", "{\"id\":\"x\",\"unexpected\":true}");
     assertThat(c.get("other", Item.class)).isEmpty();
-    assertThat(metrics.value("hyperion_cache_l2_decode_errors_total", "corrupt")).isEqualTo(before + 3);
+    assertThat(metrics.value(VALUE_ERRORS, "corrupt", "decode")).isEqualTo(before + 3);
+  }
+
+  @Test
+  void aValueWrittenByAnotherProgramWithoutHeaderIsReadAsPlainCodecBytes() {
+    server.call("SET", "hyperion-test:foreign:k", "{\"id\":\"f\",\"name\":\"n\",\"quantity\":2,\"tags\":[]}");
+    assertThat(cache("foreign").get("k", Item.class)).contains(new Item("f", "n", 2, List.of()));
+    assertThat(cache("foreign").exists("k")).isTrue();
+    assertThat(cache("foreign").getEntry("k", Item.class)).hasValueSatisfying(e -> assertThat(e.ttl()).isNull());
   }
 
   @Test
@@ -94,12 +116,15 @@ class RedisCacheTest {
     c.put("k", "small");
     assertThat(c.get("k", String.class)).contains("small");
     c.put("k", "x".repeat(2000));
-    assertThat(metrics.value("hyperion_cache_l2_oversize_total", "big")).isEqualTo(1);
-    assertThat(server.call("EXISTS", "hyperion-test:big:k")).isEqualTo(0L);
+    assertThat(metrics.value(VALUE_ERRORS, "big", "too_large")).isEqualTo(1);
+    // What remains is a tombstone: no value, and loads that began earlier cannot write theirs back.
+    byte[] left = (byte[]) server.call("GET", "hyperion-test:big:k");
+    assertThat(left).hasSize(26);
+    assertThat(left[1]).isEqualTo((byte) 2);
     assertThat(c.get("k", String.class)).isEmpty();
     c.putAll(Map.of("a", "x".repeat(2000), "b", "fits"), null);
     assertThat(c.getAll(List.of("a", "b"), String.class)).containsOnlyKeys("b");
-    assertThat(metrics.value("hyperion_cache_l2_oversize_total", "big")).isEqualTo(2);
+    assertThat(metrics.value(VALUE_ERRORS, "big", "too_large")).isEqualTo(2);
   }
 
   @Test
@@ -124,6 +149,8 @@ class RedisCacheTest {
     assertThat(c.delete("a")).isTrue();
     assertThat(c.delete("a")).isFalse();
     assertThat(c.getAll(List.of(), Item.class)).isEmpty();
+    // A delete leaves a tombstone for cache.<name>.tombstone_ttl (default 30 s).
+    assertThat((Long) server.call("PTTL", "hyperion-test:multi:a")).isBetween(25_000L, 30_000L);
   }
 
   @Test
@@ -140,9 +167,9 @@ class RedisCacheTest {
     assertThat(r.healthy()).isTrue();
     assertThat(r.message()).contains("PONG").contains(server.address());
     cache("m").get("x", String.class);
-    assertThat(metrics.value("hyperion_redis_commands_total", "GET", "ok")).isPositive();
-    assertThat(metrics.value("hyperion_redis_command_duration_seconds_count", "GET")).isPositive();
-    assertThat(metrics.gauge("hyperion_redis_connected")).isEqualTo(1.0);
+    assertThat(metrics.value("hyperion_cache_requests_total", "m", "l2", "miss")).isEqualTo(1);
+    assertThat((double) metrics.count("hyperion_cache_l2_duration_seconds", "m", "get")).isEqualTo(1);
+    assertThat(metrics.value("hyperion_redis_connected")).isEqualTo(1.0);
     assertThat(new String(server.callString("CLIENT", "LIST").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
         .contains("name=hyperion-test");
   }

@@ -121,7 +121,7 @@ class RedisConfigTest {
 
   @Test
   void globEscapingKeepsPatternsLiteral() {
-    assertThat(RedisCache.globEscape("svc*[a]?:")).isEqualTo("svc\\*\\[a\\]\\?:");
+    assertThat(RedisLayer.globEscape("svc*[a]?:")).isEqualTo("svc\\*\\[a\\]\\?:");
     assertThat(List.of("a")).hasSize(1);
   }
 }

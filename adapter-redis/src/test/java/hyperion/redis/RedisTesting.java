@@ -3,13 +3,11 @@ package hyperion.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Cache;
 import hyperion.CacheManager;
 import hyperion.Hyperion;
-import hyperion.L2;
 import hyperion.Metrics;
 import hyperion.config.Config;
 import hyperion.redis.testkit.RedisServers;
@@ -73,7 +71,23 @@ final class RedisTesting {
     return start(yaml(servers, redisKeys), null);
   }
 
+  /** The app's caches: L2 only unless the app also installed an L1 adapter. */
   static CacheManager l2(Hyperion app) {
-    return app.injector().getInstance(Key.get(CacheManager.class, L2.class));
+    return app.injector().getInstance(CacheManager.class);
+  }
+
+  /** Whether Redis itself (not an L1) holds a value for {@code key} of {@code cache}; false when it cannot answer. */
+  static boolean inL2(Hyperion app, String cache, String key) {
+    try {
+      return app.injector().getInstance(RedisLayers.class).create(cache, hyperion.config.CacheSpec.DEFAULTS)
+          .exists(key).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The Redis key of {@code key} in cache {@code cache} for the test service name. */
+  static String redisKey(String cache, String key) {
+    return "hyperion-test:" + cache + ":" + key;
   }
 }

@@ -35,10 +35,10 @@ class SecurityTest {
           HealthCheck.Result health = app.injector().getInstance(RedisHealthCheck.class).check();
           assertThat(health.healthy()).isTrue();
           assertThat(health.message()).doesNotContain(PASSWORD);
-          var span = tracer.finished("GET");
+          var span = tracer.finished("cache.l2.get");
           assertThat(span.kind).isEqualTo(SpanKind.CLIENT);
           assertThat(span.attributes).containsEntry("db.system.name", "redis")
-              .containsEntry("db.operation.name", "GET")
+              .containsEntry("cache.operation", "get").containsEntry("db.namespace", "0")
               .containsEntry("server.address", "127.0.0.1")
               .containsEntry("server.port", (long) redis.nodes().get(0).port());
           assertThat(tracer.finished()).allSatisfy(s -> assertThat(s.attributes.toString())

@@ -104,14 +104,14 @@ class TieredRedisTest {
     server.start(); // comes back empty
     RedisNode.await("L2 to answer again", Duration.ofSeconds(15), () -> {
       cache.put("probe", new User("probe", "p"));
-      return RedisTesting.l2(a).cache("users").exists("probe");
+      return RedisTesting.inL2(a, "users", "probe");
     });
     // The bus reconnected, so A cleared its L1: the pre-outage entry is gone (Redis restarted empty).
     RedisNode.await("L1 to be cleared after the bus reconnected", Duration.ofSeconds(10),
         () -> cache.get("before", User.class).isEmpty());
     // B reconnects on its own schedule (Lettuce's back-off); until then its reads are misses.
     RedisNode.await("B's L2 to answer again", Duration.ofSeconds(15),
-        () -> RedisTesting.l2(b).cache("users").exists("probe"));
+        () -> RedisTesting.inL2(b, "users", "probe"));
     // L2 hits resume: a value loaded through A is served to B from Redis.
     cache.getOrLoad("after", User.class, null, k -> new User(k, "fresh"));
     AtomicInteger bLoads = new AtomicInteger();

@@ -1,21 +1,19 @@
 package hyperion.benchmarks;
 
-import hyperion.prometheus.PrometheusModule;
-import hyperion.caffeine.CaffeineModule;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Cache;
-import hyperion.CacheManager;
 import hyperion.Context;
 import hyperion.HyperionModule;
-import hyperion.L1;
-import hyperion.L2;
+import hyperion.caffeine.CaffeineModule;
 import hyperion.config.Config;
+import hyperion.prometheus.PrometheusModule;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,15 +24,23 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * L1 suite: hits through the {@link Cache} port (Caffeine adapter) and through a {@link
- * hyperion.cache.TieredCache} with metrics on, next to Caffeine used directly. The runner runs it
- * with 1 and 2 threads. Every read is a hit: 1024 entries, all present, read round-robin.
+ * L1 suite: cache hits as a service has them. Both sides hold four differently configured caches of
+ * {@value #CAPACITY} entries each, every one filled to capacity (twice as many keys were written, so
+ * eviction has run), in the same JVM; the benchmarks read one cache's resident keys in a shuffled
+ * order. The port side is a Hyperion service with the Caffeine and Prometheus adapters; the native
+ * side is Caffeine used directly, on the system ticker as Caffeine users have it.
+ *
+ * <p>Denominators: {@code contextGetIfPresent} ({@code Context.cache(name).getIfPresent}, statistics on) against
+ * {@code nativeStatsGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite} + {@code
+ * recordStats}); {@code plainGet} (a cache with {@code record_stats: false}, held in a field)
+ * against {@code nativeGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite}). Run with 1
+ * and 2 threads; allocation per hit comes from JMH's GC profiler.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class L1Benchmark {
 
-  static final int KEYS = 1024;
+  static final int CAPACITY = 10_000;
   static final Duration TTL = Duration.ofMinutes(30);
   static final String YAML = """
       service:
@@ -44,127 +50,156 @@ public class L1Benchmark {
         collect_runtime: false
         simpleclient_bridge: false
       cache:
-        plain:
+        default:
           max_entries: 10000
           default_ttl: 30m
-          record_stats: false
-          ttl_jitter: 0.0
-        stats:
-          max_entries: 10000
-          default_ttl: 30m
+        users:
           record_stats: true
-          ttl_jitter: 0.0
+        plain:
+          record_stats: false
+        sessions:
+          expire_after_access: 10m
+          negative_ttl: 30s
+        pages:
+          max_weight: 1000000
       """;
 
   /** A value like an application's: a small immutable record. */
   public record User(String id, String name, int age) {}
 
-  /** The caches of both sides, filled with the same entries. */
+  /** The caches of both sides, filled to capacity. */
   @State(Scope.Benchmark)
-  public static class Shared {
-    final String[] keys = new String[KEYS];
-    Cache port;
-    Cache tiered;
-    com.github.benmanes.caffeine.cache.Cache<String, Object> caffeine;
-    com.github.benmanes.caffeine.cache.Cache<String, Object> caffeineStats;
-    com.github.benmanes.caffeine.cache.Cache<String, Object> caffeinePerEntryTtl;
+  public static class Caches {
+    Context ctx;
+    Cache plain;
+    String[] usersKeys;
+    String[] plainKeys;
+    String[] nativeKeys;
+    String[] nativeStatsKeys;
+    com.github.benmanes.caffeine.cache.Cache<String, Object> nativePlain;
+    com.github.benmanes.caffeine.cache.Cache<String, Object> nativeStats;
+    final List<com.github.benmanes.caffeine.cache.Cache<String, Object>> nativeOthers = new ArrayList<>();
 
     @Setup
     public void setUp() {
-      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)),
-          new CaffeineModule(), new PrometheusModule(), new AbstractModule() {
-            @Override
-            protected void configure() {
-              OptionalBinder.newOptionalBinder(binder(), Key.get(CacheManager.class, L2.class)).setBinding()
-                  .toInstance(new EmptyL2());
-            }
-          });
-      port = injector.getInstance(Key.get(CacheManager.class, L1.class)).cache("plain");
-      // With an L1 and an L2 bound, Context.cache gives the TieredCache.
-      tiered = injector.getInstance(Context.class).cache("stats");
-      caffeine = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(TTL).build();
-      caffeineStats = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(TTL).recordStats().build();
-      // What the adapter builds for per-entry TTLs: a variable Expiry instead of expireAfterWrite.
-      caffeinePerEntryTtl = Caffeine.newBuilder().maximumSize(10_000)
-          .expireAfter(new com.github.benmanes.caffeine.cache.Expiry<String, Object>() {
-            @Override
-            public long expireAfterCreate(String key, Object value, long currentTime) {
-              return TTL.toNanos();
-            }
-
-            @Override
-            public long expireAfterUpdate(String key, Object value, long currentTime, long currentDuration) {
-              return TTL.toNanos();
-            }
-
-            @Override
-            public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
-              return currentDuration;
-            }
-          }).build();
-      for (int i = 0; i < KEYS; i++) {
-        keys[i] = "user:" + i;
-        User u = new User(keys[i], "name" + i, i % 90);
-        port.put(keys[i], u, TTL);
-        tiered.put(keys[i], u, TTL);
-        caffeine.put(keys[i], u);
-        caffeineStats.put(keys[i], u);
-        caffeinePerEntryTtl.put(keys[i], u);
+      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new CaffeineModule(),
+          new PrometheusModule());
+      ctx = injector.getInstance(Context.class);
+      for (String name : List.of("users", "plain", "sessions", "pages")) {
+        Cache c = ctx.cache(name);
+        for (int i = 0; i < 2 * CAPACITY; i++) {
+          c.put(name + ":" + i, new User(name + ":" + i, "name " + i, i % 90));
+        }
       }
-      if (port.get(keys[7], User.class).isEmpty() || tiered.get(keys[7], User.class).isEmpty()) {
-        throw new IllegalStateException("the adapter lost an entry right after put");
+      plain = ctx.cache("plain");
+      usersKeys = resident(ctx.cache("users"), "users");
+      plainKeys = resident(plain, "plain");
+
+      nativeStats = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).recordStats().build();
+      nativePlain = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).build();
+      nativeOthers.add(Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterAccess(Duration.ofMinutes(10))
+          .recordStats().build());
+      nativeOthers.add(Caffeine.newBuilder().maximumWeight(500_000)
+          .weigher((String k, Object v) -> 64 + k.length()).expireAfterWrite(TTL).build());
+      fill(nativeStats, "nstats");
+      fill(nativePlain, "nplain");
+      nativeOthers.forEach(c -> fill(c, "nother"));
+      nativeStatsKeys = resident(nativeStats);
+      nativeKeys = resident(nativePlain);
+      if (usersKeys.length < CAPACITY / 2 || nativeStatsKeys.length < CAPACITY / 2) {
+        throw new IllegalStateException("caches not at capacity: " + usersKeys.length + ", " + nativeStatsKeys.length);
       }
+    }
+
+    private static void fill(com.github.benmanes.caffeine.cache.Cache<String, Object> c, String prefix) {
+      for (int i = 0; i < 2 * CAPACITY; i++) {
+        c.put(prefix + ":" + i, new User(prefix + ":" + i, "name " + i, i % 90));
+      }
+      c.cleanUp();
+    }
+
+    /** The keys the port's cache still holds, shuffled (reading them counts as hits, before measuring). */
+    private static String[] resident(Cache c, String prefix) {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 2 * CAPACITY; i++) {
+        if (c.get(prefix + ":" + i, User.class).isPresent()) {
+          keys.add(prefix + ":" + i);
+        }
+      }
+      Collections.shuffle(keys, new Random(42));
+      return pow2(keys);
+    }
+
+    private static String[] resident(com.github.benmanes.caffeine.cache.Cache<String, Object> c) {
+      List<String> keys = new ArrayList<>(c.asMap().keySet());
+      Collections.shuffle(keys, new Random(42));
+      return pow2(keys);
+    }
+
+    /** The first power-of-two many keys, so the cursor can mask instead of dividing. */
+    private static String[] pow2(List<String> keys) {
+      int n = Integer.highestOneBit(keys.size());
+      return keys.subList(0, n).toArray(String[]::new);
     }
   }
 
-  /** Each thread walks the keys round-robin from its own offset. */
+  /** Each thread walks the keys from its own offset. */
   @State(Scope.Thread)
   public static class Cursor {
-    int i = (int) (Thread.currentThread().getId() * 127);
+    int i = (int) (Thread.currentThread().getId() * 7919);
+  }
 
-    String next(Shared s) {
-      return s.keys[(i++) & (KEYS - 1)];
-    }
+  /** Key selection alone: subtract it from every other score. */
+  @Benchmark
+  public Object baseline(Caches s, Cursor c) {
+    String[] keys = s.usersKeys;
+    return keys[(c.i++) & (keys.length - 1)];
+  }
+
+  /** {@code Context.cache("users").getIfPresent(key, User.class)}, statistics on: what service code does. */
+  @Benchmark
+  public Object contextGetIfPresent(Caches s, Cursor c) {
+    String[] keys = s.usersKeys;
+    return s.ctx.cache("users").getIfPresent(keys[(c.i++) & (keys.length - 1)], User.class);
+  }
+
+  /** The same through {@code get}, whose {@code Optional} costs 16 bytes unless the JIT removes it. */
+  @Benchmark
+  public Object contextGet(Caches s, Cursor c) {
+    String[] keys = s.usersKeys;
+    return s.ctx.cache("users").get(keys[(c.i++) & (keys.length - 1)], User.class).orElse(null);
+  }
+
+  /** {@code Context.cache("users").getOrLoad} hit, statistics on. */
+  @Benchmark
+  public Object contextGetOrLoad(Caches s, Cursor c) {
+    String[] keys = s.usersKeys;
+    return s.ctx.cache("users").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
+        k -> new User(k, "loaded", 0));
+  }
+
+  /** A cache without statistics, held in a field: the adapter's bare hit. */
+  @Benchmark
+  public Object plainGet(Caches s, Cursor c) {
+    String[] keys = s.plainKeys;
+    return s.plain.getIfPresent(keys[(c.i++) & (keys.length - 1)], User.class);
   }
 
   @Benchmark
-  public Object baseline(Shared s, Cursor c) {
-    return c.next(s);
+  public Object nativeStatsGetIfPresent(Caches s, Cursor c) {
+    String[] keys = s.nativeStatsKeys;
+    return s.nativeStats.getIfPresent(keys[(c.i++) & (keys.length - 1)]);
   }
 
   @Benchmark
-  public Object portGet(Shared s, Cursor c) {
-    return s.port.get(c.next(s), User.class);
+  public Object nativeStatsGetWithLoader(Caches s, Cursor c) {
+    String[] keys = s.nativeStatsKeys;
+    return s.nativeStats.get(keys[(c.i++) & (keys.length - 1)], k -> new User(k, "loaded", 0));
   }
 
   @Benchmark
-  public Object nativeGetIfPresent(Shared s, Cursor c) {
-    return s.caffeine.getIfPresent(c.next(s));
-  }
-
-  /** Caffeine configured like the adapter (variable per-entry expiry), to split the overhead. */
-  @Benchmark
-  public Object nativePerEntryTtlGetIfPresent(Shared s, Cursor c) {
-    return s.caffeinePerEntryTtl.getIfPresent(c.next(s));
-  }
-
-  @Benchmark
-  public Object portGetOrLoad(Shared s, Cursor c) {
-    return s.port.getOrLoad(c.next(s), User.class, TTL, k -> new User(k, "loaded", 0));
-  }
-
-  @Benchmark
-  public Object nativeGetWithLoader(Shared s, Cursor c) {
-    return s.caffeine.get(c.next(s), k -> new User(k, "loaded", 0));
-  }
-
-  @Benchmark
-  public Object tieredGet(Shared s, Cursor c) {
-    return s.tiered.get(c.next(s), User.class);
-  }
-
-  @Benchmark
-  public Object nativeStatsGetIfPresent(Shared s, Cursor c) {
-    return s.caffeineStats.getIfPresent(c.next(s));
+  public Object nativeGetIfPresent(Caches s, Cursor c) {
+    String[] keys = s.nativeKeys;
+    return s.nativePlain.getIfPresent(keys[(c.i++) & (keys.length - 1)]);
   }
 }

@@ -1,22 +1,27 @@
 package hyperion.benchmarks;
 
-import hyperion.redis.RedisModule;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.inject.Key;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.google.inject.Module;
 import hyperion.Cache;
-import hyperion.CacheManager;
 import hyperion.Hyperion;
-import hyperion.L2;
 import hyperion.config.Config;
+import hyperion.otel.OtelModule;
+import hyperion.prometheus.PrometheusModule;
+import hyperion.redis.RedisModule;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +29,21 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * L2 suite: get, getAll(100) and put through the {@link Cache} port (Redis adapter, Jackson codec)
- * next to Lettuce's synchronous API plus Jackson used directly, against a loopback {@code
- * redis-server} (the runner's, or one this state starts when none is given).
+ * L2 suite: reads and writes that reach Redis, through {@code Context.cache(name)} and through
+ * Lettuce's synchronous API plus a prepared Jackson reader, against a loopback {@code redis-server}
+ * (the runner's, or one this state starts). The port's cache is configured with {@code layers: l2},
+ * so every read is an L2 read (the case of a key that is in Redis but not in this instance's L1).
+ * Both sides store the same small records; the port's entries carry the 26-byte header.
+ *
+ * <p>{@code tracing=none}: the Prometheus adapter only. {@code tracing=otel}: also the OpenTelemetry
+ * adapter, sampling every span (exporter {@code none}), so the score includes the L2 client span.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -41,19 +52,24 @@ public class L2Benchmark {
   static final int KEYS = 1024;
   static final Duration TTL = Duration.ofMinutes(30);
 
-  /** The cached value: a small record, JSON of about 60 bytes. */
+  /** The cached value: a small record, JSON of about 50 bytes. */
   public record User(String id, String name, int age) {}
 
   /** Both clients, with the same entries stored under different prefixes. */
   @State(Scope.Benchmark)
   public static class Shared {
+    @Param({"none", "otel"})
+    public String tracing;
+
     RedisServer ownServer;
     Hyperion app;
     Cache port;
     RedisClient client;
-    StatefulRedisConnection<String, String> connection;
-    RedisCommands<String, String> redis;
+    StatefulRedisConnection<String, byte[]> connection;
+    RedisCommands<String, byte[]> redis;
     final ObjectMapper mapper = new ObjectMapper();
+    final ObjectReader reader = mapper.readerFor(User.class);
+    final ObjectWriter writer = mapper.writerFor(User.class);
     final String[] keys = new String[KEYS];
     final String[] nativeKeys = new String[KEYS];
     final List<List<String>> batches = new ArrayList<>();
@@ -76,14 +92,26 @@ public class L2Benchmark {
           redis:
             addresses: ["127.0.0.1:%d"]
             key_prefix: "port:"
+          tracing:
+            exporter: none
+            sample_rate: 1.0
+          metrics:
+            port: 0
+            collect_runtime: false
+            simpleclient_bridge: false
           cache:
             users:
+              layers: l2
               default_ttl: 30m
               ttl_jitter: 0.0
           """.formatted(redisPort);
+      List<Module> modules = new ArrayList<>(List.of(new RedisModule(), new PrometheusModule()));
+      if (tracing.equals("otel")) {
+        modules.add(new OtelModule());
+      }
       // Started, not just injected: the adapter connects in its lifecycle component.
-      app = Hyperion.start(Config.fromYaml(yaml), new RedisModule());
-      port = app.injector().getInstance(Key.get(CacheManager.class, L2.class)).cache("users");
+      app = Hyperion.start(Config.fromYaml(yaml), modules.toArray(Module[]::new));
+      port = app.context().cache("users");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       do {
         port.put("probe", value, TTL);
@@ -93,14 +121,14 @@ public class L2Benchmark {
         Thread.sleep(20);
       } while (System.nanoTime() < deadline);
       client = RedisClient.create(RedisURI.create("127.0.0.1", redisPort));
-      connection = client.connect();
+      connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
       redis = connection.sync();
       for (int i = 0; i < KEYS; i++) {
         keys[i] = "user:" + i;
         nativeKeys[i] = "native:users:user:" + i;
         User u = new User(keys[i], "name " + i, i % 90);
         port.put(keys[i], u, TTL);
-        redis.set(nativeKeys[i], mapper.writeValueAsString(u), SetArgs.Builder.px(TTL.toMillis()));
+        redis.set(nativeKeys[i], writer.writeValueAsBytes(u), SetArgs.Builder.px(TTL.toMillis()));
       }
       for (int b = 0; b < KEYS / 100; b++) {
         List<String> batch = new ArrayList<>(100);
@@ -113,7 +141,7 @@ public class L2Benchmark {
         nativeBatches.add(nativeBatch);
       }
       if (port.get(keys[3], User.class).isEmpty()) {
-        throw new IllegalStateException("the Redis adapter does not read back what it wrote");
+        throw new IllegalStateException("the Redis layer does not read back what it wrote");
       }
     }
 
@@ -140,15 +168,17 @@ public class L2Benchmark {
     return s.keys[(c.i++) & (KEYS - 1)];
   }
 
+  /** {@code Context.cache("users").get}: one GET, decoded through the tier. */
   @Benchmark
   public Object portGet(Shared s, Cursor c) {
-    return s.port.get(s.keys[(c.i++) & (KEYS - 1)], User.class);
+    return s.port.get(s.keys[(c.i++) & (KEYS - 1)], User.class).orElse(null);
   }
 
+  /** Lettuce sync GET of the same record's bytes + a prepared Jackson reader. */
   @Benchmark
   public Object nativeGet(Shared s, Cursor c) throws Exception {
-    String json = s.redis.get(s.nativeKeys[(c.i++) & (KEYS - 1)]);
-    return json == null ? null : s.mapper.readValue(json, User.class);
+    byte[] json = s.redis.get(s.nativeKeys[(c.i++) & (KEYS - 1)]);
+    return json == null ? null : s.reader.readValue(json);
   }
 
   @Benchmark
@@ -159,10 +189,10 @@ public class L2Benchmark {
   @Benchmark
   public Object nativeGetAll100(Shared s, Cursor c) throws Exception {
     String[] batch = s.nativeBatches.get((c.b++) % s.nativeBatches.size());
-    Map<String, User> out = new HashMap<>(128);
-    for (KeyValue<String, String> kv : s.redis.mget(batch)) {
+    Map<String, User> out = new LinkedHashMap<>(256);
+    for (KeyValue<String, byte[]> kv : s.redis.mget(batch)) {
       if (kv.hasValue()) {
-        out.put(kv.getKey(), s.mapper.readValue(kv.getValue(), User.class));
+        out.put(kv.getKey(), s.reader.readValue(kv.getValue()));
       }
     }
     return out;
@@ -175,7 +205,7 @@ public class L2Benchmark {
 
   @Benchmark
   public Object nativePut(Shared s, Cursor c) throws Exception {
-    return s.redis.set(s.nativeKeys[(c.i++) & (KEYS - 1)], s.mapper.writeValueAsString(s.value),
+    return s.redis.set(s.nativeKeys[(c.i++) & (KEYS - 1)], s.writer.writeValueAsBytes(s.value),
         SetArgs.Builder.px(TTL.toMillis()));
   }
 }

@@ -25,12 +25,14 @@ final class Report {
   record Pair(String suite, String label, String port, String nativeMethod, double target) {}
 
   static final List<Pair> PAIRS = List.of(
-      new Pair("L1", "Cache.get hit vs getIfPresent", "portGet", "nativeGetIfPresent", 1.03),
-      new Pair("L1", "Cache.get hit vs getIfPresent with per-entry expiry (as the adapter builds it)", "portGet",
-          "nativePerEntryTtlGetIfPresent", Double.NaN),
-      new Pair("L1", "TieredCache L1 hit (metrics on) vs Caffeine with stats", "tieredGet",
-          "nativeStatsGetIfPresent", 1.2),
-      new Pair("L1", "getOrLoad hit vs Caffeine get(key, fn)", "portGetOrLoad", "nativeGetWithLoader", Double.NaN),
+      new Pair("L1", "Context.cache(name).getIfPresent hit, stats on, vs Caffeine expireAfterWrite + recordStats",
+          "contextGetIfPresent", "nativeStatsGetIfPresent", 1.03),
+      new Pair("L1", "Context.cache(name).get hit (Optional), stats on, vs the same", "contextGet",
+          "nativeStatsGetIfPresent", Double.NaN),
+      new Pair("L1", "L1-only cache hit, stats off, vs Caffeine expireAfterWrite", "plainGet", "nativeGetIfPresent",
+          1.03),
+      new Pair("L1", "Context.cache(name).getOrLoad hit vs Caffeine get(key, fn) with stats", "contextGetOrLoad",
+          "nativeStatsGetWithLoader", Double.NaN),
       new Pair("Metrics", "counter inc, bound child", "portCounterChildInc", "nativeCounterChildInc", 1.03),
       new Pair("Metrics", "counter inc, label lookup", "portCounterLabelsInc", "nativeCounterLabelValuesInc",
           Double.NaN),
@@ -41,8 +43,8 @@ final class Report {
       new Pair("Tracing", "span with 4 attributes", "portSpan4Attributes", "nativeSpan4Attributes", Double.NaN),
       new Pair("Tracing", "W3C inject (inside a span)", "portInject", "nativeInject", Double.NaN),
       new Pair("Tracing", "W3C extract", "portExtract", "nativeExtract", Double.NaN),
-      new Pair("L2", "get", "portGet", "nativeGet", 1.05),
-      new Pair("L2", "getAll(100) vs MGET", "portGetAll100", "nativeGetAll100", 1.05),
+      new Pair("L2", "get vs GET + Jackson", "portGet", "nativeGet", 1.05),
+      new Pair("L2", "getAll(100) vs MGET + Jackson", "portGetAll100", "nativeGetAll100", 1.05),
       new Pair("L2", "put vs SET PX", "portPut", "nativePut", 1.05));
 
   /** A computed comparison row. */
@@ -265,11 +267,13 @@ final class Report {
 
   static String description(String suite) {
     return switch (suite) {
-      case "L1" -> "Hits only (1,024 entries read round-robin, values are small records). The port is the "
-          + "Caffeine adapter's `Cache` from the `@L1 CacheManager`; `tieredGet` is `Context.cache(...)`, a "
-          + "`TieredCache` with metrics (Prometheus adapter) over the same adapter and an empty L2 stub that an "
-          + "L1 hit never reaches. Native: `Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(30m)`, "
-          + "with `recordStats()` for the TieredCache comparison. Run with 1 and 2 threads.";
+      case "L1" -> "Hits only, as a service has them: each side holds four differently configured caches of "
+          + "10,000 entries, all filled to capacity (20,000 keys written, so eviction ran), and reads one cache's "
+          + "resident keys in a shuffled order; values are small records. Port: a service with the Caffeine and "
+          + "Prometheus adapters; `contextGetIfPresent` is `Context.cache(\"users\").getIfPresent` with statistics on (`contextGet` the same through `get` and its `Optional`), `plainGet` "
+          + "a cache with `record_stats: false` held in a field. Native: Caffeine on the system ticker, "
+          + "`maximumSize(10_000).expireAfterWrite(30m)`, with `recordStats()` for the statistics comparison. "
+          + "Run with 1 and 2 threads; B/op from JMH's GC profiler.";
       case "Metrics" -> "The Prometheus adapter's `Metrics` port vs client_java 1.x "
           + "(`io.prometheus.metrics.core.metrics.Counter`/`Histogram`, classic buckets) in a registry of its "
           + "own. `span=sampled` runs with a sampled span current on the benchmark thread, so the exemplar "
@@ -279,10 +283,13 @@ final class Report {
           + "exporter that drops every batch, contributed through the adapter's `SpanProcessor` multibinder) vs "
           + "`SdkTracerProvider` with the same processor and a parent-based sampler. Both sides make the span "
           + "current and end it. Propagation: W3C trace context + baggage on both sides.";
-      case "L2" -> "The Redis adapter's `@L2` `Cache` (Jackson codec) vs Lettuce's synchronous API + Jackson, "
-          + "against one loopback `redis-server` started by the runner. The same 1,024 small records are "
-          + "stored under different prefixes; `getAll` reads 100 keys (`MGET` natively). Sample mode gives "
-          + "the get latency percentiles.";
+      case "L2" -> "`Context.cache(\"users\")` with `layers: l2` (every read reaches Redis: a key in L2 but not "
+          + "in this instance's L1) vs Lettuce's synchronous API + a prepared Jackson reader, against one "
+          + "loopback `redis-server` started by the runner. The same 1,024 small records are stored under "
+          + "different prefixes (the port's with its 26-byte header); `getAll` reads 100 keys (`MGET`). "
+          + "`tracing=none` has the Prometheus adapter only, `tracing=otel` also the OpenTelemetry adapter "
+          + "sampling every span, so it includes the L2 client span. `put` also publishes the invalidation. "
+          + "Sample mode gives the latency percentiles of get and getAll.";
       default -> "";
     };
   }

@@ -123,7 +123,7 @@ public final class Runner {
         if (suite.needsRedis() && !smoke) {
           // Latency distribution of single gets: JMH sample mode gives the percentiles.
           ChainedOptionsBuilder options = options(settings, suite, 1, redis,
-                  suite.benchmark().getName() + "\\.(portGet|nativeGet)$")
+                  suite.benchmark().getName() + "\\.(portGet|nativeGet|portGetAll100|nativeGetAll100)$")
               .mode(Mode.SampleTime).timeUnit(TimeUnit.MICROSECONDS);
           scores.addAll(collect(suite, jmh(options), true));
         }

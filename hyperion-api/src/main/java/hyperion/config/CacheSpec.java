@@ -16,6 +16,10 @@ import java.time.Duration;
  * @param l2Timeout how long a tiered cache waits for L2 before treating the call as a miss ({@code l2_timeout})
  * @param breakerFailures consecutive L2 failures that open the circuit breaker ({@code breaker_failures})
  * @param breakerCooldown how long the open breaker skips L2 before probing again ({@code breaker_cooldown})
+ * @param tombstoneTtl how long a delete leaves a tombstone in L2, so that a load that began before
+ *     the delete cannot write the value it read back into L2 ({@code tombstone_ttl})
+ * @param layers which of the installed layers the cache uses ({@code layers}: {@code all}, {@code
+ *     l1} or {@code l2}); a cache limited to a layer that is not installed stores nothing
  */
 public record CacheSpec(
     long maxEntries,
@@ -27,11 +31,33 @@ public record CacheSpec(
     Duration negativeTtl,
     Duration l2Timeout,
     int breakerFailures,
-    Duration breakerCooldown) {
+    Duration breakerCooldown,
+    Duration tombstoneTtl,
+    Layers layers) {
+
+  /** Which of the installed cache layers a cache uses. */
+  public enum Layers {
+    /** Every installed layer: L1 in front of L2 when both adapters are installed. */
+    ALL,
+    /** Only the in-process layer: a per-instance cache, never shared, never on the invalidation bus. */
+    L1,
+    /** Only the shared layer. */
+    L2;
+
+    /** Whether the in-process layer is used. */
+    public boolean usesL1() {
+      return this != L2;
+    }
+
+    /** Whether the shared layer (and the invalidation bus) is used. */
+    public boolean usesL2() {
+      return this != L1;
+    }
+  }
 
   /** The built-in defaults. */
   public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
-      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5));
+      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), Layers.ALL);
 
   /** Validates every component. */
   public CacheSpec {
@@ -48,6 +74,9 @@ public record CacheSpec(
     ConfigException.require(breakerFailures > 0, "breaker_failures", breakerFailures, "a positive whole number");
     ConfigException.require(positive(breakerCooldown), "breaker_cooldown", breakerCooldown,
         "a positive duration, e.g. 5s");
+    ConfigException.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
+        "a positive duration, e.g. 30s");
+    ConfigException.require(layers != null, "layers", null, "one of all, l1, l2");
   }
 
   private static boolean positive(Duration d) {

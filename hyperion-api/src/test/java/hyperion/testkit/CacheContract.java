@@ -85,6 +85,7 @@ public abstract class CacheContract {
           .hasMessageContaining("key");
       assertThatThrownBy(() -> cache.get("", Item.class)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("key");
+      assertThatThrownBy(() -> cache.getIfPresent(null, Item.class)).isInstanceOf(NullPointerException.class);
       assertThatThrownBy(() -> cache.put(null, item("1"))).isInstanceOf(NullPointerException.class);
       assertThatThrownBy(() -> cache.delete("")).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> cache.exists(null)).isInstanceOf(NullPointerException.class);
@@ -132,6 +133,14 @@ public abstract class CacheContract {
           assertThat(e.ttl()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(60));
         }
       });
+    }
+
+    @Test
+    void getIfPresentIsGetWithoutTheOptional() {
+      cache.put("k1", item("k1"));
+      assertThat(cache.getIfPresent("k1", Item.class)).isEqualTo(item("k1"));
+      assertThat(cache.getIfPresent("absent", Item.class)).isNull();
+      assertThat(cache.getIfPresent("k1", String.class)).isNull();
     }
 
     @Test

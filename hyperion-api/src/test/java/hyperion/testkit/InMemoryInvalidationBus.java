@@ -1,7 +1,10 @@
 package hyperion.testkit;
 
-import hyperion.InvalidationBus;
+import hyperion.cache.InvalidationBus;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -39,7 +42,10 @@ public final class InMemoryInvalidationBus implements InvalidationBus {
 
   private final Hub hub;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  /** Every publication made on this bus, as {@code cache/key} ({@code cache/*} for a whole cache). */
+  /**
+   * Every publication made on this bus, one entry per message: {@code cache/key1,key2} ({@code
+   * cache/*} for a whole cache).
+   */
   public final List<String> published = new CopyOnWriteArrayList<>();
 
   private InMemoryInvalidationBus(Hub hub) {
@@ -47,14 +53,32 @@ public final class InMemoryInvalidationBus implements InvalidationBus {
   }
 
   @Override
-  public void publish(String cache, String key) {
-    published.add(cache + "/" + (key == null ? "*" : key));
+  public CompletionStage<Void> publish(String cache, Collection<String> keys) {
+    published.add(cache + "/" + String.join(",", keys));
+    deliver(cache, keys);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<Void> publishClear(String cache) {
+    published.add(cache + "/*");
+    deliver(cache, null);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void deliver(String cache, Collection<String> keys) {
     if (hub.down) {
       return;
     }
     for (InMemoryInvalidationBus b : hub.buses) {
       if (b != this) {
-        b.listeners.forEach(l -> l.invalidate(cache, key));
+        for (Listener l : b.listeners) {
+          if (keys == null) {
+            l.invalidate(cache, null);
+          } else {
+            keys.forEach(k -> l.invalidate(cache, k));
+          }
+        }
       }
     }
   }

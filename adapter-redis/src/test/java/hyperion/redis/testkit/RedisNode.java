@@ -111,6 +111,37 @@ public final class RedisNode {
     }
   }
 
+  /**
+   * Stops the process with SIGSTOP: its connections stay open but nothing is answered, like a
+   * server that hangs. {@link #resume()} continues it.
+   */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Continues a {@link #pause() paused} process (SIGCONT). */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException(role + " on port " + port + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("kill -" + name + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** Kills the process with SIGKILL (no shutdown, no save) and waits for it to be gone. */
   public synchronized void kill() {
     Process p = process;

@@ -1,4 +1,4 @@
-package hyperion.cache;
+package hyperion;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,0 +1,666 @@
+package hyperion;
+
+import hyperion.CacheMetrics.L2Op;
+import hyperion.cache.InvalidationBus;
+import hyperion.cache.LocalLayer;
+import hyperion.cache.RemoteEntry;
+import hyperion.cache.RemoteLayer;
+import hyperion.config.CacheSpec;
+import hyperion.internal.RateLimitedLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one {@link Cache} implementation: an optional in-process layer (L1) in front of an optional
+ * shared layer (L2), kept coherent across instances by an optional {@link InvalidationBus}. With
+ * neither layer it stores nothing and always runs the loader.
+ *
+ * <p>It alone owns what every combination of layers needs: argument checks, load coalescing, the
+ * time budget of a request on L2, the circuit breaker, metrics and the L2 client span. The layers
+ * only store; an L2 reports every failure, and this class decides to degrade.
+ *
+ * <p>Ordering. Every write and every incoming invalidation bumps the cache's {@link #epoch} under
+ * {@link #writeLock}; a write first issues its L2 command and drops its keys from L1 in the same
+ * step, then bumps the epoch. So a read that sees the new epoch issues its own L2 command after the
+ * write's, and L2 answers them in that order (one connection per key, first in first out). Every L1 change happens under the lock too, and a value is put into L1 only if the epoch
+ * has not moved since the read or write that produced it began. A load's write-back to L2 is
+ * conditional on the key being unchanged since the load's L2 read. So no value older than an
+ * acknowledged write is ever put back into either layer. Reads take no lock.
+ */
+final class TieredCache implements Cache {
+
+  /**
+   * Stands for "the loader found nothing" in L1. Its class is private, so no caller type matches it
+   * except {@code Object}, which the read paths check for first.
+   */
+  static final Object NEGATIVE = new Object() {
+    @Override
+    public String toString() {
+      return "TieredCache.NEGATIVE";
+    }
+  };
+
+  private static final Object FAILED = L2Caller.FAILED;
+
+  private final String name;
+  private final LocalLayer l1;
+  private final RemoteLayer l2;
+  private final InvalidationBus bus;
+  private final Tracer tracer;
+  private final CacheMetrics.Bound metrics;
+  private final L2Caller calls;
+  private final RateLimitedLog log;
+  private final LoadCoalescer loads;
+  private final Object writeLock = new Object();
+  /**
+   * Bumped by every write on this instance (under {@link #writeLock}) and every invalidation from
+   * another. A load or L2 read that saw an older value when it began does not fill L1.
+   */
+  private final AtomicLong epoch = new AtomicLong();
+  private final long defaultTtlNanos;
+  private final double jitter;
+  private final long negativeTtlNanos;
+  private final long l2TimeoutNanos;
+  private final long tombstoneMillis;
+
+  /**
+   * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
+   * absent); {@code nanos} is the monotonic clock of the circuit breaker.
+   */
+  TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
+      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log) {
+    this.name = name;
+    this.l1 = l1;
+    this.l2 = l2;
+    this.bus = bus;
+    this.tracer = tracer;
+    this.metrics = metrics;
+    this.log = log;
+    this.loads = new LoadCoalescer(name);
+    this.defaultTtlNanos = spec.defaultTtl().toNanos();
+    this.jitter = spec.ttlJitter();
+    this.negativeTtlNanos = spec.negativeTtl().toNanos();
+    this.l2TimeoutNanos = spec.l2Timeout().toNanos();
+    this.tombstoneMillis = Math.max(1, spec.tombstoneTtl().toMillis());
+    this.calls = l2 == null ? null : new L2Caller(name, spec, l2, tracer, metrics, nanos, log);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String name() {
+    return name;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** {@inheritDoc} A negatively cached key is a miss here. */
+  @Override
+  public <T> Optional<T> get(String key, Class<T> type) {
+    return Optional.ofNullable(getIfPresent(key, type));
+  }
+
+  /** {@inheritDoc} A negatively cached key is a miss here. */
+  @Override
+  public <T> T getIfPresent(String key, Class<T> type) {
+    CacheArguments.key(key);
+    Objects.requireNonNull(type, "type");
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null && v != NEGATIVE && type.isInstance(v)) {
+        metrics.l1Hit.inc();
+        return type.cast(v);
+      }
+    }
+    return getAfterL1(key, type);
+  }
+
+  /** {@link #getIfPresent} past an L1 hit: a negative entry, an L1 miss (counted), then L2. */
+  private <T> T getAfterL1(String key, Class<T> type) {
+    if (l1 != null) {
+      if (l1.get(key) == NEGATIVE) {
+        metrics.l1Hit.inc();
+        return null;
+      }
+      metrics.l1Miss.inc();
+    }
+    if (l2 == null) {
+      return null;
+    }
+    long seen = epoch.get();
+    RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
+    T value = e == null ? null : hitOrMiss(e, type);
+    if (value != null) {
+      fillFromL2(key, value, e, null, seen);
+    }
+    return value;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
+    CacheArguments.key(key);
+    Objects.requireNonNull(type, "type");
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null && (v == NEGATIVE || type.isInstance(v))) {
+        metrics.l1Hit.inc();
+        long left = l1.remainingNanos(key);
+        return v == NEGATIVE || left <= 0 ? Optional.empty()
+            : Optional.of(new Entry<>(type.cast(v), Duration.ofNanos(left)));
+      }
+      metrics.l1Miss.inc();
+    }
+    if (l2 == null) {
+      return Optional.empty();
+    }
+    long seen = epoch.get();
+    RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
+    T value = e == null ? null : hitOrMiss(e, type);
+    if (value == null) {
+      return Optional.empty();
+    }
+    fillFromL2(key, value, e, null, seen);
+    long left = e.expiresAtMillis() == 0 ? 0 : e.expiresAtMillis() - System.currentTimeMillis();
+    return Optional.of(new Entry<>(value, left > 0 ? Duration.ofMillis(left) : null));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean exists(String key) {
+    CacheArguments.key(key);
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null) {
+        metrics.l1Hit.inc();
+        return v != NEGATIVE;
+      }
+      metrics.l1Miss.inc();
+    }
+    if (l2 == null) {
+      return false;
+    }
+    Object r = calls.allow() ? calls.await(L2Op.EXISTS, l2.exists(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+    if (r == FAILED) {
+      metrics.l2Error.inc();
+      return false;
+    }
+    boolean found = (Boolean) r;
+    (found ? metrics.l2Hit : metrics.l2Miss).inc();
+    return found;
+  }
+
+  /**
+   * {@inheritDoc} Keys missing from L1 are read from L2 in one call and copied into L1 for at most
+   * their remaining time-to-live.
+   */
+  @Override
+  public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
+    Objects.requireNonNull(keys, "keys");
+    keys.forEach(CacheArguments::key);
+    Objects.requireNonNull(type, "type");
+    Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
+    List<String> missing;
+    boolean fromL1 = false;
+    if (l1 == null) {
+      missing = keys instanceof List<String> list ? list : new ArrayList<>(keys);
+    } else {
+      missing = new ArrayList<>();
+      for (String k : keys) {
+        Object v = l1.get(k);
+        if (v != null && (v == NEGATIVE || type.isInstance(v))) {
+          metrics.l1Hit.inc();
+          if (v != NEGATIVE) {
+            found.put(k, type.cast(v));
+            fromL1 = true;
+          }
+        } else {
+          metrics.l1Miss.inc();
+          missing.add(k);
+        }
+      }
+    }
+    boolean fromL2 = false;
+    if (l2 != null && !missing.isEmpty()) {
+      long seen = epoch.get();
+      Object r = calls.allow() ? calls.await(L2Op.GET_ALL, l2.getAll(missing), System.nanoTime() + l2TimeoutNanos)
+          : FAILED;
+      if (r == FAILED) {
+        metrics.l2Error.inc(missing.size());
+      } else {
+        @SuppressWarnings("unchecked")
+        List<RemoteEntry> entries = (List<RemoteEntry>) r;
+        for (int i = 0; i < missing.size(); i++) {
+          String k = missing.get(i);
+          RemoteEntry e = entries.get(i);
+          T value = hitOrMiss(e, type);
+          if (value != null) {
+            found.put(k, value);
+            fillFromL2(k, value, e, null, seen);
+            fromL2 = true;
+          }
+        }
+      }
+    }
+    if (!(fromL1 && fromL2)) {
+      return found; // one source: already in the order of keys
+    }
+    Map<String, T> ordered = new LinkedHashMap<>(found.size() * 2);
+    for (String k : keys) {
+      T v = found.get(k);
+      if (v != null) {
+        ordered.put(k, v);
+      }
+    }
+    return ordered;
+  }
+
+
+  /**
+   * {@inheritDoc} L1, then L2 (once per coalesced load), then the loader; a loaded value is
+   * written back to L2 in the background (only if L2 still holds what the load read there) and to
+   * L1. With negative caching on, a {@code null} is remembered in L1 for {@code negative_ttl}.
+   */
+  @Override
+  public <T> T getOrLoad(String key, Class<T> type, Duration ttl, Loader<? extends T> loader) {
+    CacheArguments.key(key);
+    CacheArguments.ttl(ttl);
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(loader, "loader");
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null && v != NEGATIVE && type.isInstance(v)) {
+        metrics.l1Hit.inc();
+        return type.cast(v);
+      }
+    }
+    return loadAfterL1(key, type, ttl, loader);
+  }
+
+  /** {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced load. */
+  private <T> T loadAfterL1(String key, Class<T> type, Duration ttl, Loader<? extends T> loader) {
+    if (l1 != null) {
+      if (l1.get(key) == NEGATIVE) {
+        metrics.l1Hit.inc();
+        return null;
+      }
+      metrics.l1Miss.inc();
+    }
+    long seen = epoch.get();
+    Object v = loads.run(key, seen, () -> loadThrough(key, type, ttl, loader, seen));
+    if (v == null || v == NEGATIVE) {
+      return null;
+    }
+    // A concurrent load of this key as another type: load for this caller without caching.
+    return type.isInstance(v) ? type.cast(v) : CacheArguments.load(name, key, loader);
+  }
+
+  /** The leader's part of a coalesced load: L2, else the loader and the write-back. */
+  private <T> Object loadThrough(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, long seen) {
+    RemoteEntry read = null;
+    if (l2 != null) {
+      read = readL2(key, System.nanoTime() + l2TimeoutNanos);
+      T value = read == null ? null : hitOrMiss(read, type);
+      if (value != null) {
+        fillFromL2(key, value, read, ttl, seen);
+        return value;
+      }
+    }
+    T value = runLoader(key, loader);
+    if (value == null) {
+      if (negativeTtlNanos == 0 || l1 == null) {
+        return null;
+      }
+      // L1 only: "absent" has no encoding in L2, and it is cheap to rediscover.
+      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), seen);
+      return NEGATIVE;
+    }
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    if (read != null) {
+      writeBack(key, value, ttlNanos, read);
+    }
+    fillL1(key, value, ttlNanos, seen);
+    return value;
+  }
+
+  private <T> T runLoader(String key, Loader<? extends T> loader) {
+    long start = System.nanoTime();
+    try (Span span = tracer.spanBuilder("cache.load").kind(SpanKind.INTERNAL).attribute("cache.name", name).start()) {
+      try {
+        T value = CacheArguments.load(name, key, loader);
+        metrics.loadSuccess.inc();
+        return value;
+      } catch (RuntimeException | Error e) {
+        span.recordError(e);
+        metrics.loadFailure.inc();
+        throw e;
+      } finally {
+        metrics.loadDuration.observe((System.nanoTime() - start) / 1e9);
+      }
+    }
+  }
+
+  /**
+   * Writes a loaded value back to L2 without making the caller wait: only if the key still holds
+   * what the load read there, so the write can never replace a newer write or undo a delete.
+   */
+  private void writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
+    if (!calls.allow()) {
+      metrics.writeFailures.inc();
+      return;
+    }
+    CompletionStage<Boolean> stage;
+    try {
+      stage = l2.putIfUnchanged(key, value, toMillis(ttlNanos), read);
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    calls.background(L2Op.FILL, stage);
+  }
+
+  /**
+   * Reads {@code key} from L2, waiting until {@code deadline} at most. The entry, or {@code null}
+   * when L2 failed, timed out or was skipped (counted as an error).
+   */
+  private RemoteEntry readL2(String key, long deadline) {
+    Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), deadline) : FAILED;
+    if (r == FAILED) {
+      metrics.l2Error.inc();
+      return null;
+    }
+    return (RemoteEntry) r;
+  }
+
+  /** The entry's value as {@code type}, counted as an L2 hit; {@code null}, counted as a miss, when absent or undecodable. */
+  private <T> T hitOrMiss(RemoteEntry e, Class<T> type) {
+    if (e.present()) {
+      try {
+        T value = e.decode(type);
+        if (value != null && type.isInstance(value)) {
+          metrics.l2Hit.inc();
+          return value;
+        }
+        throw new IllegalStateException("decoded " + (value == null ? "null" : value.getClass().getName()));
+      } catch (Exception ex) {
+        metrics.valueError("decode");
+        log.warn("decode:" + name, () -> "cache '" + name + "': an L2 entry could not be decoded as "
+            + type.getName() + " (" + ex.getClass().getSimpleName() + "); treated as a miss, replaced on the next load");
+      }
+    }
+    metrics.l2Miss.inc();
+    return null;
+  }
+
+  /**
+   * Copies an L2 hit into L1 for at most its remaining time-to-live (and at most {@code ttl}, else
+   * the default TTL, jittered), unless a write or invalidation happened since {@code seen}.
+   */
+  private void fillFromL2(String key, Object value, RemoteEntry e, Duration ttl, long seen) {
+    if (l1 == null) {
+      return;
+    }
+    long cap = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    long expires = e.expiresAtMillis();
+    if (expires != 0) {
+      long left = TimeUnit.MILLISECONDS.toNanos(expires - System.currentTimeMillis());
+      if (left <= 0) {
+        return; // expired by the writer's clock: serve it once, keep no copy
+      }
+      cap = Math.min(cap, left);
+    }
+    fillL1(key, value, cap, seen);
+  }
+
+  /**
+   * Puts into L1 unless a write or an invalidation happened since {@code seen}. The check and the
+   * put are one step under {@link #writeLock}, where every epoch change happens, so no value older
+   * than an acknowledged write can be put back, not even for an instant.
+   */
+  private void fillL1(String key, Object value, long ttlNanos, long seen) {
+    if (l1 == null) {
+      return;
+    }
+    synchronized (writeLock) {
+      if (epoch.get() != seen) {
+        return;
+      }
+      l1.put(key, value, ttlNanos);
+    }
+    updateSizeGauges();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * {@inheritDoc} Written to L2 (waiting at most {@code l2_timeout}; an L2 failure is counted and
+   * logged, not thrown), then to L1, then published as an invalidation once L2 has answered.
+   */
+  @Override
+  public void put(String key, Object value, Duration ttl) {
+    CacheArguments.entry(key, value, ttl);
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    if (l2 == null) {
+      synchronized (writeLock) {
+        epoch.incrementAndGet();
+        if (l1 != null) {
+          l1.put(key, value, ttlNanos);
+        }
+      }
+      updateSizeGauges();
+      return;
+    }
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    long mine;
+    CompletionStage<Void> stage = null;
+    synchronized (writeLock) {
+      if (calls.allow()) {
+        stage = L2Caller.call(() -> l2.put(key, value, toMillis(ttlNanos)));
+      }
+      if (l1 != null) {
+        l1.invalidate(key); // the old value must not be served once this write has begun
+      }
+      mine = epoch.incrementAndGet(); // after the command is on its way: see the class description
+    }
+    awaitWrite(L2Op.PUT, stage, deadline);
+    fillL1(key, value, ttlNanos, mine); // not if a later write or an invalidation overtook this one
+    publishAfter(stage, key);
+  }
+
+  /**
+   * {@inheritDoc} L2 gets the batch in one call (waiting at most {@code l2_timeout}); other
+   * instances get one invalidation for the whole batch.
+   */
+  @Override
+  public void putAll(Map<String, ?> entries, Duration ttl) {
+    Objects.requireNonNull(entries, "entries");
+    entries.forEach((k, v) -> CacheArguments.entry(k, v, ttl));
+    if (entries.isEmpty()) {
+      return;
+    }
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    Map<String, Object> copy = new LinkedHashMap<>(entries);
+    long mine;
+    CompletionStage<Void> stage = null;
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    synchronized (writeLock) {
+      if (l2 != null && calls.allow()) {
+        stage = L2Caller.call(() -> l2.putAll(copy, toMillis(ttlNanos)));
+      }
+      if (l1 != null) {
+        copy.keySet().forEach(l1::invalidate); // old values must not be served once this write has begun
+      }
+      mine = epoch.incrementAndGet();
+    }
+    if (l2 != null) {
+      awaitWrite(L2Op.PUT_ALL, stage, deadline);
+    }
+    if (l1 != null) {
+      synchronized (writeLock) {
+        if (l2 == null || epoch.get() == mine) { // else a later write or an invalidation overtook this one
+          copy.forEach((k, v) -> l1.put(k, v, jittered(ttlNanos)));
+        }
+      }
+      updateSizeGauges();
+    }
+    publishAfter(stage, copy.keySet());
+  }
+
+  /** {@inheritDoc} Removes the key from both layers (leaving a tombstone in L2) and publishes an invalidation. */
+  @Override
+  public boolean delete(String key) {
+    CacheArguments.key(key);
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    CompletionStage<Boolean> stage = null;
+    boolean inL1;
+    synchronized (writeLock) {
+      if (l2 != null && calls.allow()) {
+        stage = L2Caller.call(() -> l2.delete(key, tombstoneMillis));
+      }
+      inL1 = l1 != null && l1.invalidate(key);
+      epoch.incrementAndGet();
+    }
+    updateSizeGauges();
+    Object r = l2 == null ? FAILED : awaitWrite(L2Op.DELETE, stage, deadline);
+    publishAfter(stage, key);
+    return inL1 || Boolean.TRUE.equals(r);
+  }
+
+  /** {@inheritDoc} Clears both layers and publishes a whole-cache invalidation. */
+  @Override
+  public void clear() {
+    long deadline = System.nanoTime() + l2TimeoutNanos;
+    CompletionStage<Void> stage = null;
+    synchronized (writeLock) {
+      if (l2 != null && calls.allow()) {
+        stage = L2Caller.call(l2::clear);
+      }
+      if (l1 != null) {
+        l1.invalidateAll();
+      }
+      epoch.incrementAndGet();
+    }
+    updateSizeGauges();
+    if (l2 != null) {
+      awaitWrite(L2Op.CLEAR, stage, deadline);
+    }
+    if (bus != null) {
+      after(stage, () -> bus.publishClear(name));
+    }
+  }
+
+  /** Waits for an L2 write ({@code null}: skipped by the breaker); failures count as write failures. */
+  private Object awaitWrite(L2Op op, CompletionStage<?> stage, long deadline) {
+    Object r = stage == null ? FAILED : calls.await(op, stage, deadline);
+    if (r == FAILED) {
+      metrics.writeFailures.inc();
+    }
+    return r;
+  }
+
+  private void publishAfter(CompletionStage<?> stage, String key) {
+    if (bus != null) {
+      after(stage, () -> bus.publish(name, List.of(key)));
+    }
+  }
+
+  private void publishAfter(CompletionStage<?> stage, Collection<String> keys) {
+    if (bus != null) {
+      List<String> copy = List.copyOf(keys);
+      after(stage, () -> bus.publish(name, copy));
+    }
+  }
+
+  /**
+   * Runs {@code publish} once {@code stage} (the L2 write) has completed either way, so other
+   * instances that drop their L1 copy and re-read L2 find the new value. Nothing is published when
+   * the breaker skipped the write: L2 did not change, so other instances' copies still match it.
+   */
+  private void after(CompletionStage<?> stage, java.util.function.Supplier<CompletionStage<Void>> publish) {
+    if (stage == null) {
+      return;
+    }
+    stage.whenComplete((r, e) -> {
+      try {
+        publish.get().whenComplete((ok, error) -> {
+          if (error != null) {
+            log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published ("
+                + L2Caller.describe(error) + "); other instances keep their L1 copy until it expires");
+          }
+        });
+      } catch (RuntimeException ex) {
+        log.warn("publish:" + name, () -> "cache '" + name + "': invalidation not published (" + L2Caller.describe(ex) + ")");
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- invalidations
+
+  /** Another instance changed {@code key} ({@code null}: everything); drop the L1 copy. */
+  void invalidateLocal(String key) {
+    synchronized (writeLock) {
+      epoch.incrementAndGet();
+      if (l1 == null) {
+        return;
+      }
+      if (key == null) {
+        l1.invalidateAll();
+      } else {
+        l1.invalidate(key);
+      }
+    }
+    updateSizeGauges();
+  }
+
+  /**
+   * Pushes L1's size (and weight) to the gauges; called after L1 changes and on evictions, since
+   * the metrics port has no labelled callback gauges.
+   */
+  void updateSizeGauges() {
+    if (l1 != null) {
+      metrics.size.set(l1.size());
+      long w = l1.weight();
+      if (w >= 0) {
+        metrics.weight.set(w);
+      }
+    }
+  }
+
+  /** Whether this cache has an L2 (so its L1 is a copy others can invalidate). */
+  boolean sharesL2() {
+    return l2 != null;
+  }
+
+  int breakerState() {
+    return calls == null ? CircuitBreaker.CLOSED : calls.breakerState();
+  }
+
+  // ---------------------------------------------------------------- L2 plumbing
+
+  private long jittered(long nanos) {
+    if (jitter == 0) {
+      return nanos;
+    }
+    long cut = (long) (nanos * jitter * ThreadLocalRandom.current().nextDouble());
+    return Math.max(1, nanos - cut);
+  }
+
+  private static long toMillis(long nanos) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String toString() {
+    return "TieredCache[" + name + (l1 == null ? "" : ", l1") + (l2 == null ? "" : ", l2") + "]";
+  }
+}

@@ -1,0 +1,102 @@
+package hyperion;
+
+import hyperion.cache.InvalidationBus;
+import hyperion.cache.LocalLayer;
+import hyperion.cache.RemoteLayer;
+import hyperion.config.CacheConfig;
+import hyperion.config.CacheSpec;
+import hyperion.internal.RateLimitedLog;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@link CacheManager} that {@link HyperionModule} binds: one {@link TieredCache} per name over
+ * the layers the installed adapters provide (either may be absent), and one bus subscription that
+ * routes incoming invalidations to them.
+ */
+final class TieredCacheManager implements CacheManager, InvalidationBus.Listener {
+  private final CacheConfig config;
+  private final LocalLayer.Factory l1;
+  private final RemoteLayer.Factory l2;
+  private final InvalidationBus bus;
+  private final Tracer tracer;
+  private final Metrics metricsPort;
+  /** Declared with the first cache, so a service that never uses a cache exposes no cache metrics. */
+  private volatile CacheMetrics metrics;
+  private final LongSupplier nanos;
+  private final RateLimitedLog log = new RateLimitedLog(System.getLogger(TieredCache.class.getName()), 10_000);
+  private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
+
+  /**
+   * A manager over the given layer factories and bus ({@code null} where absent); {@code nanos} is
+   * the monotonic clock of the circuit breakers.
+   */
+  TieredCacheManager(CacheConfig config, LocalLayer.Factory l1, RemoteLayer.Factory l2, InvalidationBus bus,
+      Metrics metrics, Tracer tracer, LongSupplier nanos) {
+    this.config = config;
+    this.l1 = l1;
+    this.l2 = l2;
+    this.bus = bus;
+    this.tracer = tracer;
+    this.metricsPort = metrics;
+    this.nanos = nanos;
+    if (bus != null) {
+      bus.subscribe(this);
+    }
+  }
+
+  /** {@inheritDoc} Names must be non-empty, without {@code ':'} or whitespace. */
+  @Override
+  public Cache cache(String name) {
+    TieredCache c = caches.get(name);
+    if (c != null) {
+      return c;
+    }
+    CacheArguments.name(name);
+    return caches.computeIfAbsent(name, this::create);
+  }
+
+  private TieredCache create(String name) {
+    CacheSpec spec = config.spec(name);
+    LocalLayer.Factory l1 = spec.layers().usesL1() ? this.l1 : null;
+    RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
+    CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l2 != null);
+    LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
+      bound.evicted(cause);
+      TieredCache c = caches.get(name); // null only while the cache is being created
+      if (c != null) {
+        c.updateSizeGauges();
+      }
+    });
+    RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
+    // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
+    return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log);
+  }
+
+  private synchronized CacheMetrics metrics() {
+    if (metrics == null) {
+      metrics = new CacheMetrics(metricsPort);
+    }
+    return metrics;
+  }
+
+  @Override
+  public void invalidate(String cache, String key) {
+    TieredCache c = caches.get(cache);
+    if (c != null && c.sharesL2()) {
+      c.invalidateLocal(key);
+    }
+  }
+
+  @Override
+  public void reconnected() {
+    // Invalidations may have been lost while the bus was down: no L1 copy of L2 can be trusted.
+    caches.values().stream().filter(TieredCache::sharesL2).forEach(c -> c.invalidateLocal(null));
+  }
+
+  @Override
+  public String toString() {
+    return "TieredCacheManager[l1=" + (l1 != null) + ", l2=" + (l2 != null) + ", bus=" + (bus != null) + "]";
+  }
+}

@@ -1,0 +1,24 @@
+package hyperion.cache;
+
+/**
+ * What a {@link RemoteLayer} read found for one key: a value, or its absence. Absent entries still
+ * carry what the layer needs to make a later {@link RemoteLayer#putIfUnchanged conditional write}
+ * fail if anything else was written in between.
+ */
+public interface RemoteEntry {
+
+  /** Whether a live value was found. */
+  boolean present();
+
+  /**
+   * The value decoded as {@code type}. Throws when the stored bytes are corrupt or are not a
+   * {@code type}; the tier counts that and treats the entry as a miss.
+   */
+  <T> T decode(Class<T> type) throws Exception;
+
+  /**
+   * When the value expires, in epoch milliseconds as written by the writer's clock, or 0 when the
+   * layer cannot tell (a value written by another program).
+   */
+  long expiresAtMillis();
+}
