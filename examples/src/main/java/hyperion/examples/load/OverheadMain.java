@@ -73,6 +73,7 @@ public final class OverheadMain {
     }
     Path dir = Files.createTempDirectory("hyperion-overhead");
     List<Process> processes = new ArrayList<>();
+    int status = 1;
     com.sun.net.httpserver.HttpServer sink = null;
     try {
       Map<String, String> on = Map.of();
@@ -117,7 +118,7 @@ public final class OverheadMain {
           mean >= 0.95 ? "met" : "MISSED");
       print("on ", onLatency);
       print("off", offLatency);
-      System.exit(mean >= 0.95 ? 0 : 1);
+      status = mean >= 0.95 ? 0 : 1;
     } finally {
       if (sink != null) {
         sink.stop(0);
@@ -130,6 +131,8 @@ public final class OverheadMain {
         }
       }
     }
+    // After the finally: exiting inside the try would skip it and leave Redis and both demos running.
+    System.exit(status);
   }
 
   /** A loopback HTTP endpoint that reads every POSTed span batch, discards it and answers 202, like a collector. */
