@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A running Hyperion application: its injector and lifecycle. The one call a service's {@code
@@ -83,26 +85,67 @@ public final class Hyperion implements AutoCloseable {
    * when a component failed to stop in time, {@value #EXIT_START_FAILED} when start-up failed.
    */
   public static void run(String[] args, Module... modules) {
-    Hyperion app;
+    Map<String, String> env = System.getenv();
+    runAll(List.of(() -> start(Config.load(configPath(args, env), env), modules)));
+  }
+
+  /**
+   * The main of several applications in one JVM (each its own injector, configuration and
+   * lifecycle, e.g. a demo's services): starts them in list order, each through its {@link
+   * Callable} (typically {@code () -> Hyperion.start(config, modules)}), then blocks until one
+   * SIGTERM or SIGINT, stops them in reverse order, each within its own {@code
+   * service.shutdown_timeout}, and exits like {@link #run}. If one fails to start, the ones started
+   * are stopped and the JVM exits {@value #EXIT_START_FAILED}; a signal during start-up stops
+   * everything once the application being started is up.
+   */
+  public static void runAll(List<? extends Callable<Hyperion>> applications) {
+    CountDownLatch signalled = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    // First, so a signal during start-up is not lost. The signal's thread waits for the stop, so a
+    // shutdown hook (the fallback where signals are reserved) does not let the JVM halt mid-stop.
+    onSignal(() -> {
+      signalled.countDown();
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    List<Hyperion> started = new ArrayList<>();
     try {
-      Map<String, String> env = System.getenv();
-      app = create(Config.load(configPath(args, env), env), modules);
-      // Handlers first: a signal that arrives while components start stops them once started.
-      app.installSignalHandlers();
-      app.lifecycle.start(app.deadline);
-    } catch (RuntimeException e) {
+      for (Callable<Hyperion> application : applications) {
+        started.add(application.call());
+        if (signalled.getCount() == 0) {
+          break;
+        }
+      }
+    } catch (Exception e) {
       System.err.println("hyperion: start-up failed: " + e.getMessage());
       LOG.log(Level.ERROR, "start-up failed", e);
+      stopAll(started);
+      stopped.countDown();
       System.exit(EXIT_START_FAILED);
       return;
     }
-    LOG.log(Level.INFO, "started; send SIGTERM or SIGINT to stop");
+    LOG.log(Level.INFO, "started " + started.size() + " application(s); send SIGTERM or SIGINT to stop");
     try {
-      app.lifecycle.awaitStopped();
+      signalled.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    System.exit(app.stop() ? 0 : EXIT_UNCLEAN_STOP);
+    boolean clean = stopAll(started);
+    LOG.log(clean ? Level.INFO : Level.WARNING, clean ? "stopped cleanly" : "stopped with errors");
+    stopped.countDown();
+    System.exit(clean ? 0 : EXIT_UNCLEAN_STOP);
+  }
+
+  /** Stops {@code apps} in reverse order; whether every stop was clean. */
+  private static boolean stopAll(List<Hyperion> apps) {
+    boolean clean = true;
+    for (int i = apps.size() - 1; i >= 0; i--) {
+      clean &= apps.get(i).stop();
+    }
+    return clean;
   }
 
   static Path configPath(String[] args, Map<String, String> env) {
@@ -117,18 +160,18 @@ public final class Hyperion implements AutoCloseable {
     return Config.defaultPath(env);
   }
 
-  /** Stops on SIGTERM/SIGINT. The signal thread only starts the stop, it never blocks. */
-  private void installSignalHandlers() {
+  /** Runs {@code action} on SIGTERM/SIGINT, on a thread of its own: the signal thread never blocks. */
+  private static void onSignal(Runnable action) {
     for (String signal : List.of("TERM", "INT")) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
-          Thread t = new Thread(this::stop, "hyperion-shutdown");
+          Thread t = new Thread(action, "hyperion-shutdown");
           t.setDaemon(false);
           t.start();
         });
       } catch (IllegalArgumentException e) {
         // The JVM reserves this signal (e.g. -Xrs); fall back to a shutdown hook.
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "hyperion-shutdown-hook"));
+        Runtime.getRuntime().addShutdownHook(new Thread(action, "hyperion-shutdown-hook"));
       }
     }
   }

@@ -31,6 +31,14 @@ public interface Span extends AutoCloseable {
   /** Sets a boolean attribute. Returns this span. */
   Span setAttribute(String key, boolean value);
 
+  /**
+   * Renames the span, for names only known after it started (an HTTP server span becomes {@code GET
+   * /users/{id}} once routing matched). Adapters that cannot rename ignore it. Returns this span.
+   */
+  default Span updateName(String name) {
+    return this;
+  }
+
   /** Adds a timestamped event. Returns this span. */
   Span addEvent(String name);
 

@@ -33,8 +33,14 @@ public final class SignalChildMain {
     System.out.flush();
   }
 
-  /** Runs the service until SIGTERM or SIGINT. */
+  /** Runs the service (with argument {@code two}: two applications) until SIGTERM or SIGINT. */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("two")) {
+      hyperion.config.Config config = hyperion.config.Config.load();
+      Hyperion.runAll(java.util.List.of(() -> Hyperion.start(config, application("first")),
+          () -> Hyperion.start(config, application("second"))));
+      return;
+    }
     boolean hang = args.length > 0 && args[0].equals("hang");
     Hyperion.run(args, new AbstractModule() {
       @Override
@@ -45,5 +51,16 @@ public final class SignalChildMain {
         components.addBinding().toInstance(printing("server", Component.PHASE_SERVERS, false));
       }
     });
+  }
+
+  private static AbstractModule application(String name) {
+    return new AbstractModule() {
+      @Override
+      protected void configure() {
+        Multibinder<Component> components = Multibinder.newSetBinder(binder(), Component.class);
+        components.addBinding().toInstance(printing(name + "_app", Component.PHASE_APPLICATION, false));
+        components.addBinding().toInstance(printing(name + "_server", Component.PHASE_SERVERS, false));
+      }
+    };
   }
 }

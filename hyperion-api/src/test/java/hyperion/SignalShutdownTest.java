@@ -40,7 +40,8 @@ class SignalShutdownTest {
     reader.setDaemon(true);
     reader.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!lines.contains("start server")) {
+    String last = args.length > 0 && args[0].equals("two") ? "start second_server" : "start server";
+    while (!lines.contains(last)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
         throw new AssertionError("child did not start: " + lines);
@@ -75,6 +76,18 @@ class SignalShutdownTest {
     assertThat(c.process().exitValue()).isZero();
     Thread.sleep(100);
     assertThat(lifecycleLines(c)).endsWith("stop server", "stop app", "stop exporter");
+  }
+
+  @Test
+  @Timeout(60)
+  void oneSigtermStopsSeveralApplicationsInOneJvmInReverseOrder(@TempDir Path dir) throws Exception {
+    Child c = start(dir, "5s", "two");
+    c.process().toHandle().destroy();
+    assertThat(c.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+    assertThat(c.process().exitValue()).as("exit status; output: %s", c.lines()).isZero();
+    Thread.sleep(100);
+    assertThat(lifecycleLines(c)).containsExactly("start first_app", "start first_server", "start second_app",
+        "start second_server", "stop second_server", "stop second_app", "stop first_server", "stop first_app");
   }
 
   @Test

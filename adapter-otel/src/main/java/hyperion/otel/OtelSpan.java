@@ -44,6 +44,14 @@ final class OtelSpan implements Span {
   }
 
   @Override
+  public Span updateName(String name) {
+    if (name != null) {
+      span.updateName(name);
+    }
+    return this;
+  }
+
+  @Override
   public Span setAttribute(String key, String value) {
     if (key != null && value != null) {
       span.setAttribute(key, value);

@@ -198,8 +198,8 @@ public final class RecordingTracer implements Tracer {
 
   /** A span recorded by this tracer. Its fields are readable after it ended. */
   public final class RecordedSpan implements Span {
-    /** The span name. */
-    public final String name;
+    /** The span name (the last one given by {@link #updateName}). */
+    public volatile String name;
     /** The span kind. */
     public final SpanKind kind;
     /** The span's ids. */
@@ -227,6 +227,7 @@ public final class RecordingTracer implements Tracer {
       this.previous = previous;
     }
 
+    @Override public Span updateName(String n) { name = n; return this; }
     @Override public synchronized Span setAttribute(String k, String v) { attributes.put(k, v); return this; }
     @Override public synchronized Span setAttribute(String k, long v) { attributes.put(k, v); return this; }
     @Override public synchronized Span setAttribute(String k, double v) { attributes.put(k, v); return this; }

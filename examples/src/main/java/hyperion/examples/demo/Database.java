@@ -206,10 +206,23 @@ final class Database implements Component {
         .start();
   }
 
+  /**
+   * Never the SQL text or the driver's message in an answer: a constraint violation (SQLSTATE class
+   * 23) is a 409, a value the column cannot hold (class 22, which validation should have caught) a
+   * 422, anything else means the database is unavailable (503). The details go to the log.
+   */
   private RuntimeException failure(Span span, SQLException e) {
     span.recordError(e);
-    span.setAttribute("error.type", e.getSQLState() == null ? e.getClass().getName() : e.getSQLState());
-    return new HttpError(503, service + " database unavailable: " + e.getMessage());
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    span.setAttribute("error.type", state.isEmpty() ? e.getClass().getName() : state);
+    if (state.startsWith("23")) {
+      return new HttpError(409, "the change conflicts with existing data");
+    }
+    if (state.startsWith("22")) {
+      return new HttpError(422, "a value is out of range for its field");
+    }
+    LOG.warn("{}: database call failed (SQLSTATE {})", service, state, e);
+    return new HttpError(503, service + " database unavailable");
   }
 
   static String redact(String url) {

@@ -2,32 +2,35 @@ package hyperion.examples.demo;
 
 import com.google.inject.Module;
 import hyperion.Hyperion;
-import hyperion.config.Config;
-import hyperion.prometheus.PrometheusModule;
 import hyperion.caffeine.CaffeineModule;
+import hyperion.config.Config;
+import hyperion.http.HttpConfig;
+import hyperion.http.HttpModule;
+import hyperion.lifecycle.Health;
+import hyperion.lifecycle.HealthReport;
 import hyperion.otel.OtelModule;
+import hyperion.otel.TracingConfig;
+import hyperion.prometheus.MetricsConfig;
+import hyperion.prometheus.PrometheusModule;
+import hyperion.redis.RedisConfig;
 import hyperion.redis.RedisModule;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Callable;
 
 /**
  * Starts the observability demo: by default all three services in this JVM ({@code gateway} on
  * 8080, {@code users} on 8081, {@code orders} on 8082), or one of them with {@code --service}. Each
- * service is its own injector with {@code HyperionModule}, {@code OtelModule}, {@code
- * CaffeineModule}, {@code RedisModule} (only when Redis answers a PING), {@code PrometheusModule}
- * and its own module. SIGTERM or SIGINT stops the services (gateway first), and the process exits 0
- * after a clean stop.
+ * service is its own Hyperion application ({@link Hyperion#runAll}): its own configuration file,
+ * injector and lifecycle, with {@code OtelModule}, {@code CaffeineModule}, {@code RedisModule}
+ * (users and orders; while Redis is down they serve uncached and {@code /ready} says so), {@code
+ * PrometheusModule}, {@code HttpModule} and its own module. One SIGTERM or SIGINT stops them all
+ * (gateway first), and the process exits 0 after a clean stop.
  */
 public final class DemoMain {
-
-  private static final Logger LOG = LoggerFactory.getLogger(DemoMain.class);
 
   private DemoMain() {}
 
@@ -48,131 +51,148 @@ public final class DemoMain {
       System.exit(64);
       return;
     }
-    List<Running> running = new ArrayList<>();
-    try {
-      running.addAll(start(options, System.getenv()));
-    } catch (RuntimeException e) {
-      System.err.println("demo: start-up failed: " + e.getMessage());
-      LOG.error("start-up failed", e);
-      stopAll(running);
-      System.exit(Hyperion.EXIT_START_FAILED);
-      return;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    AtomicBoolean clean = new AtomicBoolean(true);
-    AtomicBoolean once = new AtomicBoolean();
-    Runnable shutdown = () -> {
-      if (once.compareAndSet(false, true)) {
-        LOG.info("stopping {} service(s)", running.size());
-        clean.set(stopAll(running));
-        stopped.countDown();
-      }
-    };
-    for (String signal : List.of("TERM", "INT")) {
-      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
-        Thread t = new Thread(shutdown, "demo-shutdown");
-        t.start();
-      });
-    }
-    banner(System.out, options, running);
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    LOG.info("stopped {}", clean.get() ? "cleanly" : "with errors");
-    System.exit(clean.get() ? 0 : Hyperion.EXIT_UNCLEAN_STOP);
+    Hyperion.runAll(applications(options, System.getenv(), System.out));
   }
 
-  /** One started service instance. */
-  record Running(String service, int port, int adminPort, boolean l2, Hyperion app) {}
-
-  /** Starts the services {@code options} asks for; backends first, gateway last. */
-  static List<Running> start(DemoOptions options, Map<String, String> env) {
-    boolean redis = !options.redis().equalsIgnoreCase("none") && RedisProbe.reachable(options.redis(), 500);
-    if (!redis) {
-      String why = options.redis().equalsIgnoreCase("none") ? "disabled with --redis none"
-          : "Redis at " + options.redis() + " did not answer PING";
-      LOG.warn("L2 cache OFF: {}; caches are L1-only (Caffeine) and instances are not kept coherent", why);
-      System.err.println("WARNING: " + why + " -> running with L1 (in-process) caches only."
-          + " Start Redis (redis-server) or pass --redis HOST:PORT for the L2 cache.");
+  /** One service instance to start: which, its configuration and its modules. */
+  record Instance(String service, Config config, List<Module> modules) {
+    Hyperion start() {
+      return Hyperion.start(config, modules.toArray(Module[]::new));
     }
-    List<Running> out = new ArrayList<>();
-    boolean all = options.service().equals("all");
-    if (all) {
-      List<URI> urls = new ArrayList<>();
-      for (int i = 0; i < options.usersInstances(); i++) {
-        int port = (i == 0 ? 8081 : 8082 + i) + options.portOffset();
-        int admin = (i == 0 ? 9465 : 9466 + i) + options.portOffset();
-        out.add(startOne(options, env, redis, "users", port, admin));
-        urls.add(URI.create("http://" + options.host() + ":" + port + "/"));
-      }
+  }
+
+  /** The instances {@code options} asks for, backends first, gateway last. */
+  static List<Instance> instances(DemoOptions options, Map<String, String> env) {
+    List<Instance> out = new ArrayList<>();
+    if (options.service().equals("all")) {
       int o = options.portOffset();
-      out.add(startOne(options, env, redis, "orders", 8082 + o, 9466 + o));
-      out.add(startOne(options.withUsers(urls), env, redis, "gateway", 8080 + o, 9464 + o));
+      List<URI> users = new ArrayList<>();
+      for (int i = 0; i < options.usersInstances(); i++) {
+        int port = (i == 0 ? 8081 : 8082 + i) + o;
+        out.add(instance(options, env, "users", port, (i == 0 ? 9465 : 9466 + i) + o));
+        users.add(URI.create("http://" + options.linkHost() + ":" + port + "/"));
+      }
+      DemoOptions wired = options.withUsers(users);
+      out.add(instance(wired, env, "orders", 8082 + o, 9466 + o));
+      out.add(instance(wired, env, "gateway", 8080 + o, 9464 + o));
     } else {
       String s = options.service();
-      int port = options.port() > 0 ? options.port() : DemoOptions.PORTS.get(s) + options.portOffset();
-      int admin = options.adminPort() > 0 ? options.adminPort() : DemoOptions.ADMIN_PORTS.get(s) + options.portOffset();
-      out.add(startOne(options, env, redis, s, port, admin));
+      int port = options.port() > 0 ? options.port() : options.portOffset() > 0 ? DemoOptions.PORTS.get(s)
+          + options.portOffset() : 0;
+      int admin = options.adminPort() > 0 ? options.adminPort() : options.portOffset() > 0
+          ? DemoOptions.ADMIN_PORTS.get(s) + options.portOffset() : 0;
+      out.add(instance(options, env, s, port, admin));
     }
     return out;
   }
 
-  private static Running startOne(DemoOptions options, Map<String, String> env, boolean redis, String service,
-      int port, int admin) {
-    Config config = Config.fromYaml(options.yaml(service, admin, redis), env);
-    List<Module> modules = new ArrayList<>();
-    modules.add(new OtelModule());
-    modules.add(new CaffeineModule());
-    if (redis) {
-      modules.add(new RedisModule());
+  private static Instance instance(DemoOptions options, Map<String, String> env, String service, int port,
+      int admin) {
+    Config config = options.config(service, port, admin, env);
+    List<Module> modules = new ArrayList<>(List.of(new OtelModule(), new CaffeineModule(), new PrometheusModule(),
+        new HttpModule()));
+    switch (service) {
+      case "users" -> {
+        modules.add(new RedisModule());
+        modules.add(new UsersModule(options.db()));
+      }
+      case "orders" -> {
+        modules.add(new RedisModule());
+        modules.add(new OrdersModule(options.db(), options.usersUrls()));
+      }
+      default -> modules.add(new GatewayModule(options.usersUrls(), options.ordersUrls()));
     }
-    modules.add(new PrometheusModule());
-    modules.add(switch (service) {
-      case "users" -> new UsersModule(options, port);
-      case "orders" -> new OrdersModule(options, port);
-      default -> new GatewayModule(options, port, options.usersUrls(), options.ordersUrls());
-    });
-    Hyperion app = Hyperion.start(config, modules.toArray(Module[]::new));
-    return new Running(service, port, admin, redis, app);
+    return new Instance(service, config, modules);
   }
 
-  /** Stops in reverse start order (gateway first); returns whether every stop was clean. */
-  static boolean stopAll(List<Running> running) {
-    boolean clean = true;
-    for (int i = running.size() - 1; i >= 0; i--) {
-      clean &= running.get(i).app().stop();
+  /** What {@link Hyperion#runAll} starts: every instance, the last one printing the banner once all are up. */
+  static List<Callable<Hyperion>> applications(DemoOptions options, Map<String, String> env, PrintStream out) {
+    List<Instance> instances = instances(options, env);
+    List<Hyperion> started = new ArrayList<>();
+    List<Callable<Hyperion>> calls = new ArrayList<>();
+    for (int i = 0; i < instances.size(); i++) {
+      Instance instance = instances.get(i);
+      boolean last = i == instances.size() - 1;
+      calls.add(() -> {
+        Hyperion app = instance.start();
+        started.add(app);
+        if (last) {
+          banner(out, instances, started);
+        }
+        return app;
+      });
     }
-    return clean;
+    return calls;
   }
 
-  private static void banner(PrintStream out, DemoOptions o, List<Running> running) {
-    String h = o.host();
+  private static void banner(PrintStream out, List<Instance> instances, List<Hyperion> apps) {
     StringBuilder b = new StringBuilder("\n=== Hyperion observability demo is up ===\n");
-    for (Running r : running) {
-      b.append(String.format("  %-8s http://%s:%d   admin: http://%s:%d/metrics  /health  /ready%n", r.service(), h,
-          r.port(), h, r.adminPort()));
+    String gateway = null;
+    String redis = null;
+    String tracing = "";
+    for (Instance i : instances) {
+      HttpConfig http = i.config().section("http", HttpConfig.class, HttpConfig.DEFAULTS);
+      MetricsConfig metrics = i.config().section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS);
+      String host = http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host();
+      String url = "http://" + host + ":" + http.port();
+      b.append(String.format("  %-8s %s   admin: http://%s:%d/metrics  /health  /ready%n", i.service(), url, host,
+          metrics.port()));
+      if (i.service().equals("gateway") || gateway == null) {
+        gateway = url;
+      }
+      if (!i.service().equals("gateway")) {
+        redis = String.join(",", i.config().section("redis", RedisConfig.class, RedisConfig.DEFAULTS).addresses());
+      }
+      TracingConfig t = i.config().section("tracing", TracingConfig.class, TracingConfig.DEFAULTS);
+      tracing = t.exporter().name().toLowerCase(java.util.Locale.ROOT) + (t.endpoint() == null || t.endpoint().isBlank() ? "" : " -> "
+          + t.endpoint());
     }
-    boolean l2 = running.stream().anyMatch(Running::l2);
-    b.append("  caches : ").append(l2 ? "L1 Caffeine + L2 Redis at " + o.redis() + " (coherent across instances)"
-        : "L1 Caffeine only (no Redis)").append('\n');
-    b.append("  traces : exporter '").append(o.tracing()).append('\'')
-        .append(o.tracing().equals("logging") ? " (span lines in this log, logger hyperion.otel.spans)" : "")
-        .append(o.tracingEndpoint().isEmpty() ? "" : " -> " + o.tracingEndpoint()).append('\n');
-    int gw = running.stream().filter(r -> r.service().equals("gateway")).mapToInt(Running::port).findFirst()
-        .orElse(8080);
+    if (redis != null) {
+      String state = redisState(apps);
+      b.append("  caches : L1 Caffeine + L2 Redis at ").append(redis).append(": ").append(state).append('\n');
+      if (!state.startsWith("UP")) {
+        b.append("WARNING: Redis at ").append(redis).append(" is not reachable: users and orders serve from L1 and")
+            .append(" their databases, uncached across instances, and /ready answers 503 (check \"redis\") until it")
+            .append(" is back; they connect by themselves then. Start redis-server or pass --redis HOST:PORT.\n");
+      }
+    }
+    b.append("  traces : exporter ").append(tracing).append(tracing.startsWith("logging")
+        ? " (span lines in this log, logger hyperion.otel.spans)" : "").append('\n');
     b.append("Try:\n")
-        .append("  curl -s http://").append(h).append(':').append(gw).append("/users/1\n")
-        .append("  curl -s http://").append(h).append(':').append(gw).append("/users/1/orders\n")
+        .append("  curl -s ").append(gateway).append("/users/1\n")
+        .append("  curl -s ").append(gateway).append("/users/1/orders\n")
         .append("  curl -s -X PUT -H 'Content-Type: application/json' -d '{\"name\":\"Ada King\",")
-        .append("\"email\":\"ada@example.org\"}' http://").append(h).append(':').append(gw).append("/users/1\n")
+        .append("\"email\":\"ada@example.org\"}' ").append(gateway).append("/users/1\n")
         .append("  curl -s -X POST -H 'Content-Type: application/json' -d '{\"userId\":1,\"item\":\"book\",")
-        .append("\"amount\":19.99}' http://").append(h).append(':').append(gw).append("/orders\n")
-        .append("  curl -s http://").append(h).append(':').append(9464 + o.portOffset())
-        .append("/metrics | grep hyperion_http_server\n")
+        .append("\"amount\":19.99}' ").append(gateway).append("/orders\n")
         .append("Stop with Ctrl-C or SIGTERM. Walkthrough: docs/demo.md\n");
     out.println(b);
     out.flush();
+  }
+
+  /** The {@code redis} check of the first application that has one, after at most 2 s of connecting. */
+  private static String redisState(List<Hyperion> apps) {
+    for (Hyperion app : apps) {
+      if (app.injector().findBindingsByType(com.google.inject.TypeLiteral.get(RedisConfig.class)).isEmpty()) {
+        continue;
+      }
+      Health health = app.injector().getInstance(Health.class);
+      long deadline = System.nanoTime() + 2_000_000_000L;
+      HealthReport.Check redis = null;
+      while (System.nanoTime() < deadline) {
+        redis = health.check().checks().stream().filter(c -> c.name().equals("redis")).findFirst().orElse(null);
+        if (redis == null || redis.healthy()) {
+          break;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      return redis == null ? "unknown" : (redis.healthy() ? "UP" : "DOWN") + " (" + redis.message() + ")";
+    }
+    return "unknown";
   }
 }

@@ -3,102 +3,80 @@ package hyperion.examples.demo;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.Multibinder;
 import hyperion.Cache;
-import hyperion.Component;
 import hyperion.Context;
 import hyperion.Tracer;
-import hyperion.examples.demo.Model.NewOrder;
 import hyperion.examples.demo.Model.Order;
 import hyperion.examples.demo.Model.OrderList;
 import hyperion.examples.demo.Model.User;
-import hyperion.examples.demo.Model.UserUpdate;
 import hyperion.examples.demo.Model.UserWithOrders;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Handler;
 
 /**
  * The {@code gateway}: the public API in front of {@code users} and {@code orders}. Hot reads of
- * users are kept in the gateway's own L1 (Caffeine, never L2) for a short TTL; {@code GET
- * /users/{id}/orders} calls both services in parallel, each call a CLIENT span with the W3C context
- * injected.
+ * users are kept in {@code Context.cache("gateway")} (L1 only: the gateway installs no Redis
+ * module) for {@code cache.gateway.default_ttl}; {@code GET /users/{id}/orders} calls both
+ * services in parallel. Writes are passed through with their JSON body; users and orders validate
+ * them, and their 4xx answers come back with the same status.
  */
 final class GatewayModule extends AbstractModule {
-  private final DemoOptions options;
-  private final int port;
   private final List<URI> users;
   private final List<URI> orders;
 
-  GatewayModule(DemoOptions options, int port, List<URI> users, List<URI> orders) {
-    this.options = options;
-    this.port = port;
+  GatewayModule(List<URI> users, List<URI> orders) {
     this.users = users;
     this.orders = orders;
   }
 
-  @Override
-  protected void configure() {
-    Multibinder.newSetBinder(binder(), Component.class).addBinding().to(HttpService.class);
-  }
-
   @Provides
   @Singleton
-  HttpService server(Context ctx) {
+  Handler routes(Context ctx, HttpClient client) {
     Tracer tracer = ctx.tracer();
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-        .version(HttpClient.Version.HTTP_1_1).build();
-    Upstream usersApi = new Upstream("users", users, client, tracer);
-    Upstream ordersApi = new Upstream("orders", orders, client, tracer);
-    // cache.gateway.layers is l1: the gateway's own per-instance copy, never in Redis (DemoOptions.yaml).
-    Optional<Cache> hot = Optional.of(ctx.cache("gateway"));
-    Duration ttl = options.gatewayTtl();
+    Upstream usersApi = new Upstream("users", users, client);
+    Upstream ordersApi = new Upstream("orders", orders, client);
+    Cache hot = ctx.cache("gateway");
     ExecutorService fanOut = tracer.wrap(Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "gateway-fanout");
       t.setDaemon(true);
       return t;
     }));
-
-    HttpService http = new HttpService("gateway", options.host(), port, options.shutdownTimeout().dividedBy(2),
-        tracer, ctx.metrics());
-    http.route("GET", "/users/{id}", req -> user(hot, ttl, usersApi, req.longParam("id")));
-    http.route("GET", "/users/{id}/orders", req -> {
-      long id = req.longParam("id");
-      CompletableFuture<User> user = CompletableFuture.supplyAsync(() -> user(hot, ttl, usersApi, id), fanOut);
-      CompletableFuture<OrderList> list = CompletableFuture.supplyAsync(
-          () -> ordersApi.get("/orders", "orders?user_id=" + id, OrderList.class), fanOut);
-      try {
-        return new UserWithOrders(user.join(), list.join().orders());
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : e;
-      }
-    });
-    http.route("PUT", "/users/{id}", req -> {
-      long id = req.longParam("id");
-      User updated = usersApi.send("PUT", "/users/{id}", "users/" + id, Json.read(req.body(), UserUpdate.class),
-          User.class);
-      hot.ifPresent(c -> c.delete(Long.toString(id)));
-      return updated;
-    });
-    http.route("POST", "/orders", req -> {
-      NewOrder in = Json.read(req.body(), NewOrder.class);
-      user(hot, ttl, usersApi, in.userId()); // 404 for an unknown user
-      return new HttpService.Response(201, ordersApi.send("POST", "/orders", "orders", in, Order.class));
-    });
-    return http;
+    return new Routes()
+        .get("/users/{id}", call -> user(hot, usersApi, call.longParam("id")))
+        .get("/users/{id}/orders", call -> {
+          long id = call.longParam("id");
+          // orders in parallel; the user on this thread, usually a hit in the gateway's own L1
+          CompletableFuture<OrderList> list = CompletableFuture.supplyAsync(
+              () -> ordersApi.get("orders?user_id=" + id, OrderList.class), fanOut);
+          try {
+            User user = user(hot, usersApi, id);
+            return new UserWithOrders(user, list.join().orders());
+          } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+          } finally {
+            list.cancel(false); // nobody waits for it after a failure here
+          }
+        })
+        .put("/users/{id}", call -> {
+          long id = call.longParam("id");
+          User updated = usersApi.send("PUT", "users/" + id, call.body(), User.class);
+          hot.delete(Long.toString(id));
+          return updated;
+        })
+        .post("/orders", call -> new Routes.Reply(201, ordersApi.send("POST", "orders", call.body(), Order.class)))
+        .handler();
   }
 
-  private static User user(Optional<Cache> hot, Duration ttl, Upstream usersApi, long id) {
-    if (hot.isEmpty()) {
-      return usersApi.get("/users/{id}", "users/" + id, User.class);
-    }
-    return hot.get().getOrLoad(Long.toString(id), User.class, ttl,
-        key -> usersApi.get("/users/{id}", "users/" + id, User.class));
+  private static User user(Cache hot, Upstream usersApi, long id) {
+    return hot.getOrLoad(Long.toString(id), User.class, null, key -> usersApi.get("users/" + id, User.class));
   }
+
+  @Override
+  protected void configure() {}
 }

@@ -28,10 +28,12 @@ import java.util.Map;
  * @param settle how long to wait for counters and span exports to catch up after the last response
  * @param seed the seed of the request mix
  * @param check whether to scrape and cross-check at all
+ * @param skipAbsentMetrics whether a {@code metrics} endpoint other than the target's that nothing
+ *     listens on is left out (the default list names a second users instance that may not run)
  */
 public record LoadOptions(Scenario scenario, URI target, int rps, Duration duration, int concurrency,
     int maxRequests, Map<String, URI> metrics, String targetService, URI zipkin, Duration settle, long seed,
-    boolean check) {
+    boolean check, boolean skipAbsentMetrics) {
 
   /** Upper bounds: a load test on a shared machine, never a stress test of it. */
   public static final Duration MAX_DURATION = Duration.ofMinutes(10);
@@ -43,9 +45,11 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
       usage: LoadMain [--scenario baseline|spike|sustained|mixed] [--target URL] [--rps N] [--duration 10s]
                       [--concurrency N] [--max-requests N]
                       [--metrics NAME=URL[,NAME=URL...]] [--target-service NAME] [--zipkin URL]
-                      [--settle 20s] [--seed N] [--no-check]
+                      [--settle 20s] [--seed N] [--no-check] [--port-offset N]
       Defaults: --target http://127.0.0.1:8080, --metrics gateway=http://127.0.0.1:9464/metrics,
-      users=http://127.0.0.1:9465/metrics,orders=http://127.0.0.1:9466/metrics, --target-service gateway.
+      users=http://127.0.0.1:9465/metrics,orders=http://127.0.0.1:9466/metrics,users-2=http://127.0.0.1:9467/metrics
+      (the default demo, plus its second users instance when it runs: skipped if nothing listens there),
+      --target-service gateway; --port-offset N adds N to every default port (as DemoMain's).
       Only loopback targets are accepted. Limits: duration <= 10m, rps <= 2000, requests <= 200000,
       concurrency <= 128.""";
 
@@ -83,17 +87,17 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
   /** Options for {@code scenario} against the given gateway and metrics endpoints, other values default. */
   public static LoadOptions of(Scenario scenario, URI target, Map<String, URI> metrics) {
     return new LoadOptions(scenario, target, scenario.defaultRps(), scenario.defaultDuration(), 16, MAX_REQUESTS,
-        metrics, "gateway", null, Duration.ofSeconds(20), 42, true);
+        metrics, "gateway", null, Duration.ofSeconds(20), 42, true, false);
   }
 
   public LoadOptions withRate(int newRps, Duration newDuration) {
     return new LoadOptions(scenario, target, newRps, newDuration, concurrency, maxRequests, metrics, targetService,
-        zipkin, settle, seed, check);
+        zipkin, settle, seed, check, skipAbsentMetrics);
   }
 
   public LoadOptions withZipkin(URI newZipkin) {
     return new LoadOptions(scenario, target, rps, duration, concurrency, maxRequests, metrics, targetService,
-        newZipkin, settle, seed, check);
+        newZipkin, settle, seed, check, skipAbsentMetrics);
   }
 
   /** Refuses any URL whose host does not resolve to loopback addresses only. */
@@ -142,16 +146,21 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
       }
     }
     List<String> known = List.of("scenario", "target", "rps", "duration", "concurrency", "max-requests", "metrics",
-        "target-service", "zipkin", "settle", "seed");
+        "target-service", "zipkin", "settle", "seed", "port-offset");
     for (String k : v.keySet()) {
       if (!known.contains(k)) {
         throw new IllegalArgumentException("unknown option --" + k + "\n" + USAGE);
       }
     }
     Scenario scenario = Scenario.parse(v.getOrDefault("scenario", "baseline"));
+    int offset = integer(v, "port-offset", 0);
+    if (offset < 0 || offset > 50_000) {
+      throw new IllegalArgumentException("--port-offset: " + offset + " is not between 0 and 50000");
+    }
     Map<String, URI> metrics = new LinkedHashMap<>();
-    String list = v.getOrDefault("metrics", "gateway=http://127.0.0.1:9464/metrics,"
-        + "users=http://127.0.0.1:9465/metrics,orders=http://127.0.0.1:9466/metrics");
+    String list = v.getOrDefault("metrics", "gateway=http://127.0.0.1:" + (9464 + offset) + "/metrics,users=http://"
+        + "127.0.0.1:" + (9465 + offset) + "/metrics,orders=http://127.0.0.1:" + (9466 + offset) + "/metrics,"
+        + "users-2=http://127.0.0.1:" + (9467 + offset) + "/metrics");
     for (String part : list.split(",")) {
       if (part.isBlank()) {
         continue;
@@ -162,11 +171,11 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
       }
       metrics.put(part.substring(0, eq).trim(), uri("--metrics", part.substring(eq + 1).trim()));
     }
-    return new LoadOptions(scenario, uri("--target", v.getOrDefault("target", "http://127.0.0.1:8080")),
+    return new LoadOptions(scenario, uri("--target", v.getOrDefault("target", "http://127.0.0.1:" + (8080 + offset))),
         integer(v, "rps", scenario.defaultRps()), duration(v, "duration", scenario.defaultDuration()),
         integer(v, "concurrency", 16), integer(v, "max-requests", MAX_REQUESTS), metrics,
         v.getOrDefault("target-service", "gateway"), v.containsKey("zipkin") ? uri("--zipkin", v.get("zipkin")) : null,
-        duration(v, "settle", Duration.ofSeconds(20)), integer(v, "seed", 42), check);
+        duration(v, "settle", Duration.ofSeconds(20)), integer(v, "seed", 42), check, !v.containsKey("metrics"));
   }
 
   private static URI uri(String what, String s) {

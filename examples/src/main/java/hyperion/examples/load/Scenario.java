@@ -15,7 +15,7 @@ public enum Scenario {
   SPIKE(40, Duration.ofSeconds(15)),
   /** A higher steady read rate held for longer: watch for drift in latency, memory and queues. */
   SUSTAINED(100, Duration.ofSeconds(60)),
-  /** Reads and writes (updates, new orders) plus a few requests that must fail with 404 and 400. */
+  /** Reads and writes (updates, new orders) plus a few requests that must fail with 404 and 422. */
   MIXED(50, Duration.ofSeconds(10));
 
   /** How many times the base rate the middle third of {@link #SPIKE} runs at. */
@@ -105,10 +105,10 @@ public enum Scenario {
           201);
     }
     if (p < 95) {
-      long unknown = 900_000 + r.nextInt(1000);
+      long unknown = 900_001 + r.nextInt(5); // a few ids that do not exist, as a client retrying would send
       return new Request("GET", "/users/{id}", "/users/" + unknown, null, 404);
     }
-    return new Request("PUT", "/users/{id}", "/users/" + user, "{\"name\":\"\",\"email\":\"no-at-sign\"}", 400);
+    return new Request("PUT", "/users/{id}", "/users/" + user, "{\"name\":\"\",\"email\":\"no-at-sign\"}", 422);
   }
 
   /**

@@ -91,8 +91,11 @@ final class ZipkinCheck {
     String detail = ids.size() + " traces, " + withRoot + " with their root span; " + spans
         + " spans in Zipkin, services counted " + (long) exported + " exported and " + (long) lost
         + " dropped or failed";
+    String hint = spans > exported ? " (more spans in Zipkin than the scraped services exported: does a service"
+        + " export spans whose /metrics is not among " + r.metricDeltas().keySet() + "? Add it with --metrics NAME=URL)"
+        : "";
     return new Check("spans in Zipkin match the spans exported", exact || explained,
-        exact ? detail : explained ? detail + " (difference explained by the drop counters)" : detail);
+        exact ? detail : explained ? detail + " (difference explained by the drop counters)" : detail + hint);
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {

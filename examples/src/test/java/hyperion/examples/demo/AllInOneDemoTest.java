@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's main job as a fresh machine sees it: all three services in one JVM on the embedded
- * defaults (H2, tracing to the log) with no Redis reachable, so it must warn and run L1-only, print
- * where to look, serve requests, log JSON lines with trace ids, and exit 0 on SIGTERM.
+ * defaults (H2, tracing to the log) with no Redis reachable, so it must warn, serve requests
+ * uncached while {@code /ready} reports Redis down, print where to look, log JSON lines with trace
+ * ids, and exit 0 on one SIGTERM.
  */
 class AllInOneDemoTest {
 
@@ -53,8 +54,8 @@ class AllInOneDemoTest {
       assertThat(p.isAlive()).as("demo exited early:\n%s", Files.readString(log)).isTrue();
       int gw = 8080 + offset;
       assertThat(out)
-          .contains("WARNING: Redis at 127.0.0.1:" + deadRedis + " did not answer PING")
-          .contains("L1 (in-process) caches only")
+          .contains("L2 Redis at 127.0.0.1:" + deadRedis + ": DOWN")
+          .contains("WARNING: Redis at 127.0.0.1:" + deadRedis + " is not reachable")
           .contains("=== Hyperion observability demo is up ===")
           .contains("gateway  http://127.0.0.1:" + gw)
           .contains("users    http://127.0.0.1:" + (8081 + offset))
@@ -72,7 +73,12 @@ class AllInOneDemoTest {
       assertThat(DemoProcess.get(URI.create("http://127.0.0.1:" + gw + "/users/42")).statusCode()).isEqualTo(404);
       String metrics = DemoProcess.get(URI.create("http://127.0.0.1:" + (9466 + offset) + "/metrics")).body();
       assertThat(metrics).contains("demo_orders_created_total 1.0")
-          .contains("hyperion_http_server_requests_total{method=\"POST\",route=\"/orders\",status=\"201\"} 1.0");
+          .contains("hyperion_http_server_request_duration_seconds_count{method=\"POST\",route=\"/orders\","
+              + "status_class=\"2xx\"} 1");
+      // degraded, not broken: Redis is down, requests are served, and readiness says so
+      HttpResponse<String> ready = DemoProcess.get(URI.create("http://127.0.0.1:" + (9465 + offset) + "/ready"));
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("\"redis\"");
 
       Thread.sleep(1500); // the batch processor exports every 500 ms to the log
       out = Files.readString(log);
@@ -90,7 +96,7 @@ class AllInOneDemoTest {
   }
 
   /** An offset that puts 8080-8084 and 9464-9468 on free ports. */
-  private static int freeOffset() {
+  static int freeOffset() {
     for (int attempt = 0; attempt < 50; attempt++) {
       int offset = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
       boolean free = true;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import hyperion.config.Config;
+import hyperion.http.HttpConfig;
 import hyperion.otel.TracingConfig;
 import hyperion.prometheus.MetricsConfig;
 import hyperion.redis.RedisConfig;
@@ -19,8 +20,8 @@ class DemoOptionsTest {
   void defaultsAreTheEmbeddedAllInOneDemo() {
     DemoOptions o = DemoOptions.parse(new String[0], Map.of());
     assertThat(o.service()).isEqualTo("all");
-    assertThat(o.redis()).isEqualTo("127.0.0.1:6379");
-    assertThat(o.tracing()).isEqualTo("logging");
+    assertThat(o.redis()).as("the file's").isNull();
+    assertThat(o.tracing()).as("the file's").isNull();
     assertThat(o.db().url()).isEmpty();
     assertThat(o.db().forService("users").url()).isEqualTo("jdbc:h2:mem:users;DB_CLOSE_DELAY=-1");
     assertThat(o.usersUrls()).containsExactly(URI.create("http://127.0.0.1:8081/"));
@@ -50,21 +51,33 @@ class DemoOptionsTest {
   }
 
   @Test
-  void generatedConfigIsValidForEveryAdapterSection() {
+  void eachServiceIsItsOwnYamlFileWithTheFlagsGivenOverridingSingleKeys() {
+    DemoOptions defaults = DemoOptions.parse(new String[0], Map.of());
+    Config users = defaults.config("users", 0, 0, Map.of());
+    assertThat(users.service().name()).isEqualTo("users");
+    assertThat(users.section("http", HttpConfig.class, HttpConfig.DEFAULTS).port()).isEqualTo(8081);
+    assertThat(users.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS).port()).isEqualTo(9465);
+    assertThat(users.section("redis", RedisConfig.class, RedisConfig.DEFAULTS).addresses())
+        .containsExactly("127.0.0.1:6379");
+    assertThat(users.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS).exporter())
+        .isEqualTo(TracingConfig.Exporter.LOGGING);
+    assertThat(defaults.config("gateway", 0, 0, Map.of()).raw("redis.addresses")).as("gateway: L1 only").isNull();
+
     DemoOptions o = DemoOptions.parse(new String[] {"--tracing", "zipkin", "--tracing-endpoint",
         "http://127.0.0.1:9411/api/v2/spans", "--redis", "127.0.0.1:7000", "--shutdown-timeout", "7s"}, Map.of());
-    Config c = Config.fromYaml(o.yaml("users", 9465, true), Map.of("HYPERION_TRACING__SAMPLE_RATE", "0.5"));
-    assertThat(c.service().name()).isEqualTo("users");
+    Config c = o.config("users", 18081, 19465, Map.of("HYPERION_TRACING__SAMPLE_RATE", "0.5"));
     assertThat(c.service().shutdownTimeout()).isEqualTo(Duration.ofSeconds(7));
     TracingConfig t = c.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS);
     assertThat(t.exporter()).isEqualTo(TracingConfig.Exporter.ZIPKIN);
     assertThat(t.endpoint()).isEqualTo("http://127.0.0.1:9411/api/v2/spans");
     assertThat(t.sampleRate()).isEqualTo(0.5);
+    assertThat(c.section("http", HttpConfig.class, HttpConfig.DEFAULTS).port()).isEqualTo(18081);
     MetricsConfig m = c.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS);
-    assertThat(m.port()).isEqualTo(9465);
+    assertThat(m.port()).isEqualTo(19465);
     assertThat(m.host()).isEqualTo("127.0.0.1");
     RedisConfig r = c.section("redis", RedisConfig.class, RedisConfig.DEFAULTS);
     assertThat(r.addresses()).isEqualTo(List.of("127.0.0.1:7000"));
-    assertThat(Config.fromYaml(o.yaml("gateway", 9464, false)).raw("redis.addresses")).isNull();
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--redis", "none"}, Map.of()))
+        .hasMessageContaining("--redis: 'none' is not HOST:PORT");
   }
 }

@@ -91,6 +91,16 @@ final class DeployAssets {
     return out;
   }
 
+  /** The query of the first target of the panel titled {@code title} in {@code dashboard}. */
+  static String panelExpression(String dashboard, String title) {
+    for (JsonNode p : read(JSON, DIR.resolve("grafana/dashboards/" + dashboard)).path("panels")) {
+      if (p.path("title").asText().equals(title)) {
+        return p.path("targets").path(0).path("expr").asText();
+      }
+    }
+    throw new IllegalArgumentException("no panel '" + title + "' in " + dashboard);
+  }
+
   static List<Path> dashboards() {
     try (Stream<Path> s = Files.list(DIR.resolve("grafana/dashboards"))) {
       return new ArrayList<>(s.filter(p -> p.toString().endsWith(".json")).sorted().toList());

@@ -89,15 +89,21 @@ class DeployAssetsTest {
   }
 
   @Test
-  void localPrometheusConfigIsValidAndScrapesTheDemoOnLoopback() throws Exception {
-    run(DeployAssets.DIR.resolve("prometheus"), "promtool", "check", "config", "prometheus-local.yml");
-    JsonNode config = DeployAssets.read(DeployAssets.YAML, DeployAssets.DIR.resolve("prometheus/prometheus-local.yml"));
+  void localPrometheusConfigsAreValidAndScrapeExactlyWhatTheDemoRuns() throws Exception {
+    assertThat(localTargets("prometheus-local.yml")).as("the default demo: nothing that does not run")
+        .containsExactlyInAnyOrder("gateway=127.0.0.1:9464", "users=127.0.0.1:9465", "orders=127.0.0.1:9466");
+    assertThat(localTargets("prometheus-local-two-users.yml")).containsExactlyInAnyOrder("gateway=127.0.0.1:9464",
+        "users=127.0.0.1:9465", "users=127.0.0.1:9467", "orders=127.0.0.1:9466");
+  }
+
+  private static List<String> localTargets(String file) throws Exception {
+    run(DeployAssets.DIR.resolve("prometheus"), "promtool", "check", "config", file);
+    JsonNode config = DeployAssets.read(DeployAssets.YAML, DeployAssets.DIR.resolve("prometheus/" + file));
+    assertThat(config.path("rule_files").get(0).asText()).isEqualTo("alerts.yml");
     List<String> targets = new ArrayList<>();
     config.path("scrape_configs").forEach(s -> s.path("static_configs").forEach(c -> c.path("targets")
         .forEach(t -> targets.add(s.path("job_name").asText() + "=" + t.asText()))));
-    assertThat(targets).containsExactlyInAnyOrder("gateway=127.0.0.1:9464", "users=127.0.0.1:9465",
-        "users=127.0.0.1:9467", "orders=127.0.0.1:9466");
-    assertThat(config.path("rule_files").get(0).asText()).isEqualTo("alerts.yml");
+    return targets;
   }
 
   @Test

@@ -84,10 +84,9 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
           "--host", "127.0.0.1", "--port", ports.get(s).toString(), "--admin-port", adminPorts.get(s).toString(),
           "--redis", redis.addresses().get(0), "--tracing", "zipkin", "--tracing-endpoint",
           zipkinUrl() + "/api/v2/spans"));
-      if (s.equals("gateway")) {
-        cmd.addAll(List.of("--users-url", "http://127.0.0.1:" + ports.get("users"), "--orders-url",
-            "http://127.0.0.1:" + ports.get("orders")));
-      }
+      // orders asks users whether a new order's user exists; the gateway calls both
+      cmd.addAll(List.of("--users-url", "http://127.0.0.1:" + ports.get("users"), "--orders-url",
+          "http://127.0.0.1:" + ports.get("orders")));
       launch(s, new ProcessBuilder(cmd));
     }
     zipkin.awaitHealthy();
@@ -136,6 +135,16 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
     return URI.create("http://127.0.0.1:" + ports.get("gateway") + "/");
   }
 
+  /** The base URL of {@code service} (gateway, users or orders). */
+  public URI url(String service) {
+    return URI.create("http://127.0.0.1:" + ports.get(service) + "/");
+  }
+
+  /** The admin port of {@code service}. */
+  public int adminPort(String service) {
+    return adminPorts.get(service);
+  }
+
   /** Service name to its {@code /metrics} URL, gateway first. */
   public Map<String, URI> metrics() {
     Map<String, URI> m = new LinkedHashMap<>();
@@ -175,7 +184,7 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

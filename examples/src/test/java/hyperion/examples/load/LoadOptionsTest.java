@@ -13,9 +13,17 @@ class LoadOptionsTest {
   void defaultsTargetTheLocalDemo() {
     LoadOptions o = LoadOptions.parse(new String[] {"--scenario", "spike"});
     assertThat(o.target().toString()).isEqualTo("http://127.0.0.1:8080");
-    assertThat(o.metrics()).containsOnlyKeys("gateway", "users", "orders");
+    assertThat(o.metrics()).containsOnlyKeys("gateway", "users", "orders", "users-2");
+    assertThat(o.metrics().get("users-2").toString()).isEqualTo("http://127.0.0.1:9467/metrics");
+    assertThat(o.skipAbsentMetrics()).as("the default list names users-2, which may not run").isTrue();
     assertThat(o.rps()).isEqualTo(Scenario.SPIKE.defaultRps());
     assertThat(o.duration()).isEqualTo(Duration.ofSeconds(15));
+
+    LoadOptions shifted = LoadOptions.parse(new String[] {"--port-offset", "20000"});
+    assertThat(shifted.target().toString()).isEqualTo("http://127.0.0.1:28080");
+    assertThat(shifted.metrics().get("orders").toString()).isEqualTo("http://127.0.0.1:29466/metrics");
+    assertThat(LoadOptions.parse(new String[] {"--metrics", "gateway=http://127.0.0.1:1/metrics"})
+        .skipAbsentMetrics()).as("an explicit list is all required").isFalse();
   }
 
   @Test

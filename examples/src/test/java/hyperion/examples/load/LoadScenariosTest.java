@@ -39,7 +39,7 @@ class LoadScenariosTest {
     assertThat(r.latency().getTotalCount()).isEqualTo(r.answered());
     if (scenario.equals("mixed")) {
       assertThat(r.sentByKey()).as("the mix holds writes and expected failures")
-          .containsKeys("PUT /users/{id} 200", "POST /orders 201", "GET /users/{id} 404", "PUT /users/{id} 400");
+          .containsKeys("PUT /users/{id} 200", "POST /orders 201", "GET /users/{id} 404", "PUT /users/{id} 422");
       assertThat(r.errors()).isPositive();
     } else {
       assertThat(r.errors()).as(report).isZero();
