@@ -24,6 +24,8 @@ final class CacheInterceptor implements MethodInterceptor {
   private final Provider<CacheManager> manager;
   /** The method's cache, looked up on the first call (the manager hands out one instance per name). */
   private Cache cache;
+  /** The same cache when it is the tier (always, unless the manager is replaced), for the allocation-free L1 hit. */
+  private TieredCache tier;
 
   CacheInterceptor(CachedMethod m, Provider<CacheManager> manager) {
     this.m = m;
@@ -36,22 +38,33 @@ final class CacheInterceptor implements MethodInterceptor {
   public Object invoke(MethodInvocation invocation) throws Throwable {
     Cache cache = this.cache;
     if (cache == null) { // a benign race: every thread finds the same instance (its fields are final)
-      this.cache = cache = manager.get().cache(m.cacheName);
+      cache = manager.get().cache(m.cacheName);
+      tier = cache instanceof TieredCache t ? t : null;
+      this.cache = cache;
     }
     return switch (m.op) {
-      case READ -> m.shape == CachedMethod.Shape.STAGE ? readStage(m, cache, invocation) : read(m, cache, invocation);
+      case READ -> m.shape == CachedMethod.Shape.STAGE ? readStage(m, cache, invocation)
+          : read(m, cache, tier, invocation);
       case BULK_READ -> readBulk(m, cache, invocation);
       case PUT, INVALIDATE, INVALIDATE_ALL -> write(m, cache, invocation);
     };
   }
 
-  /** {@link Cached} on a method returning a value or an {@code Optional}: one {@code getOrLoad}. */
-  private static Object read(CachedMethod m, Cache cache, MethodInvocation invocation) throws Throwable {
+  /**
+   * {@link Cached} on a method returning a value or an {@code Optional}: one {@code getOrLoad}, its
+   * L1 hit step taken first so that a hit allocates no loader.
+   */
+  private static Object read(CachedMethod m, Cache cache, TieredCache tier, MethodInvocation invocation)
+      throws Throwable {
     String key = m.key.render(invocation.getArguments());
     if (key == null || key.isEmpty()) {
       return invocation.proceed();
     }
     boolean optional = m.shape == CachedMethod.Shape.OPTIONAL;
+    Object hit = tier == null ? null : tier.l1Hit(key, m.valueClass);
+    if (hit != null) {
+      return optional ? Optional.of(hit) : hit;
+    }
     Cache.Loader<Object> loader = k -> {
       Object r = proceed(invocation);
       return optional && r != null ? ((Optional<?>) r).orElse(null) : r;

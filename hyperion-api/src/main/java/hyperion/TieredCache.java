@@ -307,6 +307,17 @@ final class TieredCache implements Cache {
     CacheArguments.ttl(ttl);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(loader, "loader");
+    T hit = l1Hit(key, type);
+    return hit != null ? hit : loadAfterL1(key, type, type, ttl, loader);
+  }
+
+  /**
+   * The first step of {@link #getOrLoad}: the L1 value of {@code key} if it is a {@code type}
+   * (counted as a hit), else {@code null} with nothing counted or read further. For callers that
+   * build their loader only on a miss (the caching annotations: no loader object per hit); {@code
+   * key} must be valid.
+   */
+  <T> T l1Hit(String key, Class<T> type) {
     if (l1 != null) {
       Object v = l1.get(key);
       if (v != null && v != NEGATIVE && type.isInstance(v)) {
@@ -314,7 +325,7 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     }
-    return loadAfterL1(key, type, type, ttl, loader);
+    return null;
   }
 
   /** {@inheritDoc} */
