@@ -40,6 +40,13 @@ public interface Cache {
    */
   <T> T getIfPresent(String key, Class<T> type);
 
+  /**
+   * {@link #getIfPresent(String, Class)} for a generic value type such as {@code List<User>}: the
+   * shared layer decodes the stored bytes as {@code type}; the in-process layer checks the raw
+   * class only.
+   */
+  <T> T getIfPresent(String key, TypeRef<T> type);
+
   /** The value for {@code key} with its remaining time-to-live, if present, unexpired and of {@code type}. */
   <T> Optional<Entry<T>> getEntry(String key, Class<T> type);
 
@@ -70,10 +77,21 @@ public interface Cache {
   <T> T getOrLoad(String key, Class<T> type, Duration ttl, Loader<? extends T> loader);
 
   /**
+   * {@link #getOrLoad(String, Class, Duration, Loader)} for a generic value type such as {@code
+   * List<User>}: the shared layer decodes the stored bytes as {@code type}; the in-process layer
+   * checks the raw class only, so do not cache different parameterizations of one class under the
+   * same key.
+   */
+  <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Loader<? extends T> loader);
+
+  /**
    * The present entries among {@code keys}, in the order of {@code keys}; missing keys are absent
    * from the result. The remote layer is asked once for all keys the in-process layer lacks.
    */
   <T> Map<String, T> getAll(Collection<String> keys, Class<T> type);
+
+  /** {@link #getAll(Collection, Class)} for a generic value type, decoded as {@code type} by the shared layer. */
+  <T> Map<String, T> getAll(Collection<String> keys, TypeRef<T> type);
 
   /**
    * Stores every entry for {@code ttl} ({@code null}: the default TTL). Every entry is checked

@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * The core module: binds {@link Config}, {@link Context}, the {@link hyperion.lifecycle.Lifecycle},
- * {@link hyperion.lifecycle.Health}, the {@link Traced}/{@link Timed} interceptors, and a no-op
+ * {@link hyperion.lifecycle.Health}, the {@link Traced}/{@link Timed} interceptors, the {@link
+ * Cached}/{@link CachePut}/{@link CacheInvalidate} interceptor, and a no-op
  * default for every port through {@link OptionalBinder#setDefault()}.
  *
  * <p>An adapter module overrides a port with {@code OptionalBinder.newOptionalBinder(binder(),
@@ -71,6 +72,11 @@ public final class HyperionModule extends AbstractModule {
     bindInterceptor(Matchers.any(), real.and(Matchers.annotatedWith(Timed.class)), timed);
     bindInterceptor(Matchers.annotatedWith(Timed.class), real.and(Matchers.not(Matchers.annotatedWith(Timed.class))),
         timed);
+
+    // Caching after @Traced/@Timed, so their span and histogram on the same method cover the cache lookup too.
+    // Each annotated method is checked when Guice meets its class and gets an interceptor of its own.
+    bindListener(Matchers.any(), new CacheAnnotations(config.cache(), getProvider(CacheManager.class)));
+    requestInjection(new CacheAnnotations.BindingsCheck());
   }
 
   @Provides

@@ -7,6 +7,7 @@ import hyperion.cache.RemoteEntry;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.CacheSpec;
 import hyperion.internal.RateLimitedLog;
+import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -122,11 +123,29 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     }
-    return getAfterL1(key, type);
+    return getAfterL1(key, type, type);
   }
 
-  /** {@link #getIfPresent} past an L1 hit: a negative entry, an L1 miss (counted), then L2. */
-  private <T> T getAfterL1(String key, Class<T> type) {
+  /** {@inheritDoc} A negatively cached key is a miss here. */
+  @Override
+  public <T> T getIfPresent(String key, TypeRef<T> type) {
+    CacheArguments.key(key);
+    Class<T> raw = Objects.requireNonNull(type, "type").castable();
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null && v != NEGATIVE && raw.isInstance(v)) {
+        metrics.l1Hit.inc();
+        return raw.cast(v);
+      }
+    }
+    return getAfterL1(key, raw, type.type());
+  }
+
+  /**
+   * {@link #getIfPresent} past an L1 hit: a negative entry, an L1 miss (counted), then L2, decoding
+   * as {@code generic} ({@code type} itself unless it has type arguments).
+   */
+  private <T> T getAfterL1(String key, Class<T> type, Type generic) {
     if (l1 != null) {
       if (l1.get(key) == NEGATIVE) {
         metrics.l1Hit.inc();
@@ -139,7 +158,7 @@ final class TieredCache implements Cache {
     }
     long seen = epoch.get();
     RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
-    T value = e == null ? null : hitOrMiss(e, type);
+    T value = e == null ? null : hitOrMiss(e, type, generic);
     if (value != null) {
       fillFromL2(key, value, e, null, seen);
     }
@@ -166,7 +185,7 @@ final class TieredCache implements Cache {
     }
     long seen = epoch.get();
     RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
-    T value = e == null ? null : hitOrMiss(e, type);
+    T value = e == null ? null : hitOrMiss(e, type, type);
     if (value == null) {
       return Optional.empty();
     }
@@ -206,9 +225,20 @@ final class TieredCache implements Cache {
    */
   @Override
   public <T> Map<String, T> getAll(Collection<String> keys, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return getAll(keys, type, type);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public <T> Map<String, T> getAll(Collection<String> keys, TypeRef<T> type) {
+    return getAll(keys, Objects.requireNonNull(type, "type").castable(), type.type());
+  }
+
+  /** {@link #getAll(Collection, Class)}, decoding L2 values as {@code generic}. */
+  private <T> Map<String, T> getAll(Collection<String> keys, Class<T> type, Type generic) {
     Objects.requireNonNull(keys, "keys");
     keys.forEach(CacheArguments::key);
-    Objects.requireNonNull(type, "type");
     Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
     List<String> missing;
     boolean fromL1 = false;
@@ -243,7 +273,7 @@ final class TieredCache implements Cache {
         for (int i = 0; i < missing.size(); i++) {
           String k = missing.get(i);
           RemoteEntry e = entries.get(i);
-          T value = hitOrMiss(e, type);
+          T value = hitOrMiss(e, type, generic);
           if (value != null) {
             found.put(k, value);
             fillFromL2(k, value, e, null, seen);
@@ -277,6 +307,17 @@ final class TieredCache implements Cache {
     CacheArguments.ttl(ttl);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(loader, "loader");
+    T hit = l1Hit(key, type);
+    return hit != null ? hit : loadAfterL1(key, type, type, ttl, loader);
+  }
+
+  /**
+   * The first step of {@link #getOrLoad}: the L1 value of {@code key} if it is a {@code type}
+   * (counted as a hit), else {@code null} with nothing counted or read further. For callers that
+   * build their loader only on a miss (the caching annotations: no loader object per hit); {@code
+   * key} must be valid.
+   */
+  <T> T l1Hit(String key, Class<T> type) {
     if (l1 != null) {
       Object v = l1.get(key);
       if (v != null && v != NEGATIVE && type.isInstance(v)) {
@@ -284,11 +325,31 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     }
-    return loadAfterL1(key, type, ttl, loader);
+    return null;
   }
 
-  /** {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced load. */
-  private <T> T loadAfterL1(String key, Class<T> type, Duration ttl, Loader<? extends T> loader) {
+  /** {@inheritDoc} */
+  @Override
+  public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Loader<? extends T> loader) {
+    CacheArguments.key(key);
+    CacheArguments.ttl(ttl);
+    Objects.requireNonNull(loader, "loader");
+    Class<T> raw = Objects.requireNonNull(type, "type").castable();
+    if (l1 != null) {
+      Object v = l1.get(key);
+      if (v != null && v != NEGATIVE && raw.isInstance(v)) {
+        metrics.l1Hit.inc();
+        return raw.cast(v);
+      }
+    }
+    return loadAfterL1(key, raw, type.type(), ttl, loader);
+  }
+
+  /**
+   * {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced
+   * load; L2 values are decoded as {@code generic}.
+   */
+  private <T> T loadAfterL1(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
     if (l1 != null) {
       if (l1.get(key) == NEGATIVE) {
         metrics.l1Hit.inc();
@@ -297,7 +358,7 @@ final class TieredCache implements Cache {
       metrics.l1Miss.inc();
     }
     long seen = epoch.get();
-    Object v = loads.run(key, seen, () -> loadThrough(key, type, ttl, loader, seen));
+    Object v = loads.run(key, seen, () -> loadThrough(key, type, generic, ttl, loader, seen));
     if (v == null || v == NEGATIVE) {
       return null;
     }
@@ -306,11 +367,12 @@ final class TieredCache implements Cache {
   }
 
   /** The leader's part of a coalesced load: L2, else the loader and the write-back. */
-  private <T> Object loadThrough(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, long seen) {
+  private <T> Object loadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader,
+      long seen) {
     RemoteEntry read = null;
     if (l2 != null) {
       read = readL2(key, System.nanoTime() + l2TimeoutNanos);
-      T value = read == null ? null : hitOrMiss(read, type);
+      T value = read == null ? null : hitOrMiss(read, type, generic);
       if (value != null) {
         fillFromL2(key, value, read, ttl, seen);
         return value;
@@ -381,20 +443,23 @@ final class TieredCache implements Cache {
     return (RemoteEntry) r;
   }
 
-  /** The entry's value as {@code type}, counted as an L2 hit; {@code null}, counted as a miss, when absent or undecodable. */
-  private <T> T hitOrMiss(RemoteEntry e, Class<T> type) {
+  /**
+   * The entry's value decoded as {@code generic} (which erases to {@code type}), counted as an L2
+   * hit; {@code null}, counted as a miss, when absent or undecodable.
+   */
+  private <T> T hitOrMiss(RemoteEntry e, Class<T> type, Type generic) {
     if (e.present()) {
       try {
-        T value = e.decode(type);
+        Object value = generic == type ? e.decode(type) : e.decode(generic);
         if (value != null && type.isInstance(value)) {
           metrics.l2Hit.inc();
-          return value;
+          return type.cast(value);
         }
         throw new IllegalStateException("decoded " + (value == null ? "null" : value.getClass().getName()));
       } catch (Exception ex) {
         metrics.valueError("decode");
         log.warn("decode:" + name, () -> "cache '" + name + "': an L2 entry could not be decoded as "
-            + type.getName() + " (" + ex.getClass().getSimpleName() + "); treated as a miss, replaced on the next load");
+            + generic.getTypeName() + " (" + ex.getClass().getSimpleName() + "); treated as a miss, replaced on the next load");
       }
     }
     metrics.l2Miss.inc();

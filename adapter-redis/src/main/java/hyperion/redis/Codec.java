@@ -35,4 +35,17 @@ public interface Codec {
   default <T> T decode(byte[] bytes, int offset, int length, Class<T> type) throws Exception {
     return decode(java.util.Arrays.copyOfRange(bytes, offset, offset + length), type);
   }
+
+  /**
+   * Decodes as {@code type}, a class or a type with arguments such as {@code List<User>} (a cached
+   * method's generic return type, or a {@link hyperion.TypeRef}). The default handles classes and
+   * throws {@link UnsupportedOperationException} for other types, which the cache counts as a
+   * decode failure (a miss); override it to support generic types.
+   */
+  default Object decode(byte[] bytes, int offset, int length, java.lang.reflect.Type type) throws Exception {
+    if (type instanceof Class<?> c) {
+      return decode(bytes, offset, length, c);
+    }
+    throw new UnsupportedOperationException(getClass().getName() + " decodes classes only, not " + type.getTypeName());
+  }
 }

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The default {@link Codec}: JSON through Jackson. Polymorphic default typing stays off (it is off
@@ -15,7 +18,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * or into maps and lists when the requested type is {@code Object}. Unknown properties fail the
  * decode, so an entry written with another shape is a miss rather than a half-filled object.
  *
- * <p>Reads go through one prepared {@link ObjectReader} per type and decode the payload in place.
+ * <p>Reads go through one prepared {@link ObjectReader} per type (generic types such as {@code
+ * List<User>} included) and decode the payload in place.
  */
 final class JacksonCodec implements Codec {
 
@@ -28,6 +32,9 @@ final class JacksonCodec implements Codec {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
+
+  /** Readers of generic types (the types of cached methods and TypeRefs: a bounded set). */
+  private final Map<Type, ObjectReader> genericReaders = new ConcurrentHashMap<>();
 
   private final ClassValue<ObjectReader> readers = new ClassValue<>() {
     @Override
@@ -49,6 +56,15 @@ final class JacksonCodec implements Codec {
   @Override
   public <T> T decode(byte[] bytes, int offset, int length, Class<T> type) throws Exception {
     return readers.get(type).readValue(bytes, offset, length);
+  }
+
+  @Override
+  public Object decode(byte[] bytes, int offset, int length, Type type) throws Exception {
+    if (type instanceof Class<?> c) {
+      return decode(bytes, offset, length, c);
+    }
+    return genericReaders.computeIfAbsent(type, t -> mapper.readerFor(mapper.getTypeFactory().constructType(t)))
+        .readValue(bytes, offset, length);
   }
 
   @Override

@@ -93,6 +93,15 @@ final class StoredEntry implements RemoteEntry {
   }
 
   @Override
+  public Object decode(java.lang.reflect.Type type) throws Exception {
+    if (!present()) {
+      throw new IllegalStateException("no value to decode");
+    }
+    return hasHeader() ? codec.decode(bytes, HEADER, bytes.length - HEADER, type)
+        : codec.decode(bytes, 0, bytes.length, type);
+  }
+
+  @Override
   public long expiresAtMillis() {
     return present() && hasHeader() ? ByteBuffer.wrap(bytes, 2, 8).getLong() : 0;
   }

@@ -1,14 +1,17 @@
 package hyperion.benchmarks;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import hyperion.Cache;
+import hyperion.Cached;
 import hyperion.Context;
 import hyperion.HyperionModule;
 import hyperion.caffeine.CaffeineModule;
 import hyperion.config.Config;
 import hyperion.prometheus.PrometheusModule;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,8 +36,11 @@ import org.openjdk.jmh.annotations.State;
  * <p>Denominators: {@code contextGetIfPresent} ({@code Context.cache(name).getIfPresent}, statistics on) against
  * {@code nativeStatsGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite} + {@code
  * recordStats}); {@code plainGet} (a cache with {@code record_stats: false}, held in a field)
- * against {@code nativeGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite}). Run with 1
- * and 2 threads; allocation per hit comes from JMH's GC profiler.
+ * against {@code nativeGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite}); {@code
+ * annotatedCached} (a {@code @Cached} method of a Guice-created service, Guice AOP included) against
+ * {@code handWrittenGetOrLoad} (the same service method written by hand with {@code
+ * ctx.cache("users").getOrLoad(id, User.class, null, repository::find)}), both on the {@code users}
+ * cache. Run with 1 and 2 threads; allocation per hit comes from JMH's GC profiler.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -67,11 +73,56 @@ public class L1Benchmark {
   /** A value like an application's: a small immutable record. */
   public record User(String id, String name, int age) {}
 
+  /** The data source of both services below (never called on a hit). */
+  public static class Repository {
+    /** The user {@code id}. */
+    public User find(String id) {
+      return new User(id, "loaded", 0);
+    }
+  }
+
+  /** A service method written by hand against the cache port. */
+  public static class HandWrittenUsers {
+    private final Context ctx;
+    private final Repository repository;
+
+    /** Created by Guice. */
+    @Inject
+    public HandWrittenUsers(Context ctx, Repository repository) {
+      this.ctx = ctx;
+      this.repository = repository;
+    }
+
+    /** The user {@code id}, through the {@code users} cache. */
+    public User find(String id) {
+      return ctx.cache("users").getOrLoad(id, User.class, null, repository::find);
+    }
+  }
+
+  /** The same service method with {@code @Cached}. */
+  public static class AnnotatedUsers {
+    private final Repository repository;
+
+    /** Created by Guice, which intercepts {@link #find}. */
+    @Inject
+    public AnnotatedUsers(Repository repository) {
+      this.repository = repository;
+    }
+
+    /** The user {@code id}, through the {@code users} cache. */
+    @Cached(cache = "users", key = "{0}")
+    public User find(String id) {
+      return repository.find(id);
+    }
+  }
+
   /** The caches of both sides, filled to capacity. */
   @State(Scope.Benchmark)
   public static class Caches {
     Context ctx;
     Cache plain;
+    HandWrittenUsers handWritten;
+    AnnotatedUsers annotated;
     String[] usersKeys;
     String[] plainKeys;
     String[] nativeKeys;
@@ -83,8 +134,16 @@ public class L1Benchmark {
     @Setup
     public void setUp() {
       Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new CaffeineModule(),
-          new PrometheusModule());
+          new PrometheusModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+              bind(HandWrittenUsers.class);
+              bind(AnnotatedUsers.class);
+            }
+          });
       ctx = injector.getInstance(Context.class);
+      handWritten = injector.getInstance(HandWrittenUsers.class);
+      annotated = injector.getInstance(AnnotatedUsers.class);
       for (String name : List.of("users", "plain", "sessions", "pages")) {
         Cache c = ctx.cache(name);
         for (int i = 0; i < 2 * CAPACITY; i++) {
@@ -176,6 +235,20 @@ public class L1Benchmark {
     String[] keys = s.usersKeys;
     return s.ctx.cache("users").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
         k -> new User(k, "loaded", 0));
+  }
+
+  /** A hand-written service method's {@code ctx.cache("users").getOrLoad} hit: the denominator of {@link #annotatedCached}. */
+  @Benchmark
+  public Object handWrittenGetOrLoad(Caches s, Cursor c) {
+    String[] keys = s.usersKeys;
+    return s.handWritten.find(keys[(c.i++) & (keys.length - 1)]);
+  }
+
+  /** The same method with {@code @Cached(cache = "users", key = "{0}")}: a hit through the Guice AOP interceptor. */
+  @Benchmark
+  public Object annotatedCached(Caches s, Cursor c) {
+    String[] keys = s.usersKeys;
+    return s.annotated.find(keys[(c.i++) & (keys.length - 1)]);
   }
 
   /** A cache without statistics, held in a field: the adapter's bare hit. */

@@ -41,6 +41,8 @@ final class Report {
           1.03),
       new Pair("L1", "Context.cache(name).getOrLoad hit vs Caffeine get(key, fn) with stats", "contextGetOrLoad",
           "nativeStatsGetWithLoader", Double.NaN),
+      new Pair("L1", "@Cached method hit vs the same method written with ctx.cache(name).getOrLoad", "annotatedCached",
+          "handWrittenGetOrLoad", 1.10),
       new Pair("Metrics", "counter inc, bound child", "portCounterChildInc", "nativeCounterChildInc", 1.03),
       new Pair("Metrics", "counter inc, label lookup", "portCounterLabelsInc", "nativeCounterLabelValuesInc",
           Double.NaN),

@@ -17,6 +17,19 @@ public interface RemoteEntry {
   <T> T decode(Class<T> type) throws Exception;
 
   /**
+   * The value decoded as {@code type}, a class or a type with arguments such as {@code List<User>}
+   * (what {@link hyperion.TypeRef} carries). The default handles classes through {@link
+   * #decode(Class)} and throws {@link UnsupportedOperationException} for any other type, which the
+   * tier treats as a miss; a layer that serializes values overrides it.
+   */
+  default Object decode(java.lang.reflect.Type type) throws Exception {
+    if (type instanceof Class<?> c) {
+      return decode(c);
+    }
+    throw new UnsupportedOperationException(getClass().getName() + " decodes classes only, not " + type.getTypeName());
+  }
+
+  /**
    * When the value expires, in epoch milliseconds as written by the writer's clock, or 0 when the
    * layer cannot tell (a value written by another program).
    */

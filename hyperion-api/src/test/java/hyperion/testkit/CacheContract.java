@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import hyperion.Cache;
 import hyperion.CacheLoadException;
+import hyperion.TypeRef;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,6 +216,48 @@ public abstract class CacheContract {
       }
       assertThat(cache.get("short", Item.class)).isEmpty();
       assertThat(cache.get("long", Item.class)).contains(item("long"));
+    }
+  }
+
+  /** The {@link TypeRef} forms: a generic value type comes back as exactly that type from every layer. */
+  @Nested
+  class GenericTypes {
+    final TypeRef<List<Item>> listOfItems = new TypeRef<List<Item>>() {};
+    final TypeRef<Map<String, Item>> itemsById = new TypeRef<Map<String, Item>>() {};
+
+    @Test
+    void aListOfRecordsReadsBackAsThatList() {
+      assumeTrue(storesValues(), "this cache stores nothing");
+      List<Item> items = List.of(item("a"), item("bb"));
+      cache.put("list", items);
+      List<Item> read = cache.getIfPresent("list", listOfItems);
+      assertThat(read).isEqualTo(items);
+      assertThat(read.get(0)).isInstanceOf(Item.class);
+      assertThat(cache.getAll(List.of("list", "missing"), listOfItems)).containsOnlyKeys("list")
+          .allSatisfy((k, v) -> assertThat(v).containsExactlyElementsOf(items).first().isInstanceOf(Item.class));
+      assertThat(cache.getIfPresent("missing", listOfItems)).isNull();
+    }
+
+    @Test
+    void getOrLoadOfAMapLoadsOnceAndReadsBackItsValueType() {
+      AtomicInteger runs = new AtomicInteger();
+      Cache.Loader<Map<String, Item>> loader = k -> {
+        runs.incrementAndGet();
+        return Map.of("x", item("x"), "yy", item("yy"));
+      };
+      Map<String, Item> first = cache.getOrLoad("map", itemsById, null, loader);
+      Map<String, Item> second = cache.getOrLoad("map", itemsById, null, loader);
+      assertThat(second).isEqualTo(first).containsEntry("x", item("x"));
+      assertThat(second.get("yy")).isInstanceOf(Item.class);
+      assertThat(runs).hasValue(storesValues() ? 1 : 2);
+    }
+
+    @Test
+    void typeRefsNameTheirTypeAndCompareByIt() {
+      assertThat(listOfItems.type().getTypeName()).isEqualTo("java.util.List<" + Item.class.getName() + ">");
+      assertThat(listOfItems.rawType()).isEqualTo(List.class);
+      assertThat(listOfItems).isEqualTo(new TypeRef<List<Item>>() {}).isNotEqualTo(itemsById);
+      assertThat(TypeRef.of(int.class).rawType()).isEqualTo(Integer.class);
     }
   }
 

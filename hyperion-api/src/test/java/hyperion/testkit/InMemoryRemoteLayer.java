@@ -139,6 +139,12 @@ public final class InMemoryRemoteLayer implements RemoteLayer {
       return type.cast(stored.value);
     }
 
+    /** Holds objects, not bytes: the value itself, whatever type arguments are asked for. */
+    @Override
+    public Object decode(java.lang.reflect.Type type) {
+      return stored.value;
+    }
+
     @Override
     public long expiresAtMillis() {
       return present() ? stored.expiresAt : 0;

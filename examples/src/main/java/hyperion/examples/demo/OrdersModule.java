@@ -4,7 +4,8 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
-import hyperion.Cache;
+import hyperion.CachePut;
+import hyperion.Cached;
 import hyperion.Component;
 import hyperion.Context;
 import hyperion.Counter;
@@ -14,6 +15,7 @@ import hyperion.examples.demo.Model.NewOrder;
 import hyperion.examples.demo.Model.Order;
 import hyperion.examples.demo.Model.OrderList;
 import hyperion.examples.demo.Model.User;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
@@ -22,8 +24,8 @@ import org.eclipse.jetty.server.Handler;
 /**
  * The {@code orders} service: {@code GET /orders?user_id=}, {@code GET /orders/{id}} and {@code
  * POST /orders} over its own {@code orders} table. A new order's user must exist in {@code users}
- * (asked over HTTP; 422 otherwise). A user's order list is cached (key {@code user:<id>}) and
- * written through when an order is created; business metrics {@code demo_orders_created_total} and
+ * (asked over HTTP; 422 otherwise). A user's order list is cached with {@code @Cached} (key {@code
+ * user:<id>}) and written through with {@code @CachePut} when an order is created; business metrics {@code demo_orders_created_total} and
  * {@code demo_order_amount}.
  */
 final class OrdersModule extends AbstractModule {
@@ -38,6 +40,7 @@ final class OrdersModule extends AbstractModule {
   @Override
   protected void configure() {
     Multibinder.newSetBinder(binder(), Component.class).addBinding().to(Database.class);
+    bind(OrderLists.class);
   }
 
   @Provides
@@ -55,16 +58,14 @@ final class OrdersModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Handler routes(Context ctx, Database db, HttpClient client) {
-    Cache cache = ctx.cache("orders");
+  Handler routes(Context ctx, Database db, HttpClient client, OrderLists lists) {
     Upstream usersApi = new Upstream("users", users, client);
     Counter created = ctx.metrics().counter("demo_orders_created_total", "Orders created");
     Histogram amounts = ctx.metrics().histogram("demo_order_amount", "Amount of created orders",
         new double[] {5, 10, 25, 50, 100, 250, 500, 1000, 5000});
     return new Routes()
         .get("/orders", call -> {
-          long userId = call.longQuery("user_id");
-          return cache.getOrLoad("user:" + userId, OrderList.class, null, key -> list(db, userId));
+          return lists.of(call.longQuery("user_id"));
         })
         .get("/orders/{id}", call -> {
           long id = call.longParam("id");
@@ -90,7 +91,7 @@ final class OrdersModule extends AbstractModule {
               ps.setBigDecimal(3, in.amount());
             });
             // Write-through: this instance's next read hits L1, the others' hit L2 after the invalidation.
-            cache.put("user:" + in.userId(), list(db, in.userId()));
+            lists.reload(in.userId());
             created.inc();
             amounts.observe(in.amount().doubleValue());
             span.setAttribute("order.id", id);
@@ -98,6 +99,28 @@ final class OrdersModule extends AbstractModule {
           }
         })
         .handler();
+  }
+
+  /** A user's orders, read through the {@code orders} cache (key {@code user:<id>}). */
+  static class OrderLists {
+    private final Database db;
+
+    @Inject
+    OrderLists(Database db) {
+      this.db = db;
+    }
+
+    /** L1 -> L2 -> the table, one query per user however many requests ask. */
+    @Cached(cache = "orders", key = "user:{userId}")
+    OrderList of(long userId) {
+      return list(db, userId);
+    }
+
+    /** Reads the list from the table and writes it through the cache (after an insert). */
+    @CachePut(cache = "orders", key = "user:{userId}")
+    OrderList reload(long userId) {
+      return list(db, userId);
+    }
   }
 
   private static OrderList list(Database db, long userId) {

@@ -1,6 +1,7 @@
 package hyperion.examples.quickstart;
 
 import com.google.inject.AbstractModule;
+import hyperion.Cached;
 import hyperion.Context;
 import hyperion.Hyperion;
 import hyperion.Span;
@@ -46,17 +47,17 @@ public final class QuickStart {
       this.ctx = ctx;
     }
 
+    @Traced // a span named UserService.get around the call, errors recorded
+    @Cached(cache = "users", key = "{id}") // L1 (Caffeine) -> L2 (Redis) -> this method, once per key
     User get(String id) {
-      try (Span span = ctx.tracer().start("UserService.get")) {
-        span.setAttribute("user.id", id);
-        // L1 (Caffeine) -> L2 (Redis) -> loader: one loader run per key, however many callers wait.
-        return ctx.cache("users").getOrLoad(id, User.class, null, database::get);
-      }
+      return database.get(id);
     }
 
-    @Traced // a span named UserService.rename around the call, errors recorded
     void rename(String id, String name) {
-      ctx.cache("users").put(id, new User(id, name)); // write-through; other instances evict their L1 copy
+      try (Span span = ctx.tracer().start("UserService.rename")) {
+        span.setAttribute("user.id", id);
+        ctx.cache("users").put(id, new User(id, name)); // write-through; other instances evict their L1 copy
+      }
     }
   }
   // README:end

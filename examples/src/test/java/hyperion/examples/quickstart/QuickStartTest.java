@@ -48,8 +48,8 @@ class QuickStartTest {
 
   @Test
   void theQuickStartServiceWorksOnLocalAdapters() {
-    try (Hyperion app = Hyperion.start(Config.fromYaml("tracing:\n  exporter: none\n"), new OtelModule(),
-        new CaffeineModule(), new QuickStart.UsersModule())) {
+    Config config = Config.fromYaml("tracing:\n  exporter: none\ncache:\n  users:\n    max_entries: 100\n");
+    try (Hyperion app = Hyperion.start(config, new OtelModule(), new CaffeineModule(), new QuickStart.UsersModule())) {
       QuickStart.UserService users = app.injector().getInstance(QuickStart.UserService.class);
       assertThat(users.get("1")).isEqualTo(new QuickStart.User("1", "Ada"));
       users.rename("1", "Ada Lovelace");
