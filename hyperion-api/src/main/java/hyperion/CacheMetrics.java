@@ -48,6 +48,7 @@ final class CacheMetrics {
   private final Histogram l2Duration;
   private final Counter valueErrors;
   private final Gauge breakerOpen;
+  private final Counter refreshes;
 
   CacheMetrics(Metrics metrics) {
     requests = metrics.counter("hyperion_cache_requests_total", "Cache lookups by layer and result", "cache",
@@ -69,6 +70,8 @@ final class CacheMetrics {
         "Values L2 could not decode (read as misses) or refused to store (encode, too_large)", "cache", "reason");
     breakerOpen = metrics.gauge("hyperion_cache_breaker_open", "1 while the L2 circuit breaker is open or probing",
         "cache");
+    refreshes = metrics.counter("hyperion_cache_refreshes_total",
+        "Background reloads started by refresh_after, by outcome", "cache", "outcome");
   }
 
   /** The children of one cache. */
@@ -85,6 +88,13 @@ final class CacheMetrics {
     final Gauge.Child size;
     final Gauge.Child weight;
     final Gauge.Child breakerOpen;
+    /** Expired values served because the loader failed ({@code stale_if_error}), by the layer they came from. */
+    final Counter.Child l1Stale;
+    final Counter.Child l2Stale;
+    /** Refresh-ahead reloads: replaced the value, failed (old value kept), not started (executor full). */
+    final Counter.Child refreshSuccess;
+    final Counter.Child refreshFailure;
+    final Counter.Child refreshRejected;
     private final String cache;
     private final Map<EvictionCause, Counter.Child> evicted = new EnumMap<>(EvictionCause.class);
     private final Map<L2Op, Counter.Child> timeouts = new EnumMap<>(L2Op.class);
@@ -92,9 +102,10 @@ final class CacheMetrics {
 
     /**
      * Binds the children of {@code cache}: L1 series only with an L1 that records statistics, L2
-     * series only with an L2.
+     * series only with an L2, stale series only with {@code stale_if_error}, refresh series only
+     * with {@code refresh_after}.
      */
-    Bound(String cache, boolean l1Stats, boolean l2) {
+    Bound(String cache, boolean l1Stats, boolean l1, boolean l2, boolean stale, boolean refresh) {
       this.cache = cache;
       l1Hit = l1Stats ? requests.labels(cache, "l1", "hit") : NO_COUNT;
       l1Miss = l1Stats ? requests.labels(cache, "l1", "miss") : NO_COUNT;
@@ -117,6 +128,11 @@ final class CacheMetrics {
           l2Durations.put(op, l2Duration.labels(cache, op.label));
         }
       }
+      l1Stale = stale && l1 ? requests.labels(cache, "l1", "stale") : NO_COUNT;
+      l2Stale = stale && l2 ? requests.labels(cache, "l2", "stale") : NO_COUNT;
+      refreshSuccess = refresh ? refreshes.labels(cache, "success") : NO_COUNT;
+      refreshFailure = refresh ? refreshes.labels(cache, "failure") : NO_COUNT;
+      refreshRejected = refresh ? refreshes.labels(cache, "rejected") : NO_COUNT;
       loadSuccess = loads.labels(cache, "success");
       loadFailure = loads.labels(cache, "failure");
       loadDuration = CacheMetrics.this.loadDuration.labels(cache);

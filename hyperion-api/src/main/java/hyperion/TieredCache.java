@@ -17,6 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +55,9 @@ final class TieredCache implements Cache {
 
   private static final Object FAILED = L2Caller.FAILED;
 
+  /** What a failed load serves instead of throwing ({@code stale_if_error}): never put into a layer. */
+  private record StaleValue(Object value) {}
+
   private final String name;
   private final LocalLayer l1;
   private final RemoteLayer l2;
@@ -73,13 +78,22 @@ final class TieredCache implements Cache {
   private final long negativeTtlNanos;
   private final long l2TimeoutNanos;
   private final long tombstoneMillis;
+  /** {@code refresh_after} in nanoseconds, 0 when off (always 0 without L1, which keeps the write times). */
+  private final long refreshAfterNanos;
+  /** {@code stale_if_error} in nanoseconds, 0 when off. */
+  private final long staleNanos;
+  /** Whether L1 holds {@link TimedValue}s: with {@code refresh_after} or {@code stale_if_error}. */
+  private final boolean timed;
+  /** Runs refresh-ahead reloads. */
+  private final Executor refresher;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
-   * absent); {@code nanos} is the monotonic clock of the circuit breaker.
+   * absent); {@code nanos} is the monotonic clock of the circuit breaker; {@code refresher} runs
+   * the background reloads of {@code refresh_after}.
    */
   TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
-      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log) {
+      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher) {
     this.name = name;
     this.l1 = l1;
     this.l2 = l2;
@@ -94,6 +108,10 @@ final class TieredCache implements Cache {
     this.l2TimeoutNanos = spec.l2Timeout().toNanos();
     this.tombstoneMillis = Math.max(1, spec.tombstoneTtl().toMillis());
     this.calls = l2 == null ? null : new L2Caller(name, spec, l2, tracer, metrics, nanos, log);
+    this.refreshAfterNanos = l1 == null ? 0 : spec.refreshAfter().toNanos();
+    this.staleNanos = spec.staleIfError().toNanos();
+    this.timed = l1 != null && (refreshAfterNanos > 0 || staleNanos > 0);
+    this.refresher = refresher;
   }
 
   /** {@inheritDoc} */
@@ -117,6 +135,9 @@ final class TieredCache implements Cache {
     Objects.requireNonNull(type, "type");
     if (l1 != null) {
       Object v = l1.get(key);
+      if (v instanceof TimedValue t) {
+        v = l1.nanoTime() - t.expiresAt < 0 ? t.value : null; // expired: kept only as a stale fallback
+      }
       if (v != null && v != NEGATIVE && type.isInstance(v)) {
         metrics.l1Hit.inc();
         return type.cast(v);
@@ -152,10 +173,11 @@ final class TieredCache implements Cache {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
     if (l1 != null) {
-      Object v = l1.get(key);
+      Object raw = l1.get(key);
+      Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value : null) : raw;
       if (v != null && (v == NEGATIVE || type.isInstance(v))) {
         metrics.l1Hit.inc();
-        long left = l1.remainingNanos(key);
+        long left = raw instanceof TimedValue t ? t.expiresAt - l1.nanoTime() : l1.remainingNanos(key);
         return v == NEGATIVE || left <= 0 ? Optional.empty()
             : Optional.of(new Entry<>(type.cast(v), Duration.ofNanos(left)));
       }
@@ -180,7 +202,7 @@ final class TieredCache implements Cache {
   public boolean exists(String key) {
     CacheArguments.key(key);
     if (l1 != null) {
-      Object v = l1.get(key);
+      Object v = l1Value(key);
       if (v != null) {
         metrics.l1Hit.inc();
         return v != NEGATIVE;
@@ -217,7 +239,7 @@ final class TieredCache implements Cache {
     } else {
       missing = new ArrayList<>();
       for (String k : keys) {
-        Object v = l1.get(k);
+        Object v = l1Value(k);
         if (v != null && (v == NEGATIVE || type.isInstance(v))) {
           metrics.l1Hit.inc();
           if (v != NEGATIVE) {
@@ -279,12 +301,33 @@ final class TieredCache implements Cache {
     Objects.requireNonNull(loader, "loader");
     if (l1 != null) {
       Object v = l1.get(key);
-      if (v != null && v != NEGATIVE && type.isInstance(v)) {
+      if (v instanceof TimedValue t) {
+        long now = l1.nanoTime();
+        if (now - t.expiresAt < 0 && type.isInstance(t.value)) {
+          metrics.l1Hit.inc();
+          if (refreshAfterNanos != 0 && now - t.refreshAt >= 0) {
+            refresh(key, type, ttl, loader, t);
+          }
+          return type.cast(t.value);
+        }
+      } else if (v != null && v != NEGATIVE && type.isInstance(v)) {
         metrics.l1Hit.inc();
         return type.cast(v);
       }
     }
     return loadAfterL1(key, type, ttl, loader);
+  }
+
+  /**
+   * The current value of {@code key} in L1: unwrapped, or {@code null} when absent or expired (an
+   * expired value is kept only as the fallback of a failing load).
+   */
+  private Object l1Value(String key) {
+    Object v = l1.get(key);
+    if (v instanceof TimedValue t) {
+      return l1.nanoTime() - t.expiresAt < 0 ? t.value : null;
+    }
+    return v;
   }
 
   /** {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced load. */
@@ -316,34 +359,52 @@ final class TieredCache implements Cache {
         return value;
       }
     }
-    T value = runLoader(key, loader);
+    RemoteEntry l2Copy = read;
+    Object loaded = runLoader(key, loader, staleNanos == 0 ? null : () -> staleValue(key, type, l2Copy));
+    if (loaded instanceof StaleValue stale) {
+      return stale.value; // served, never stored: the layers keep the expired copy until its stale bound
+    }
+    @SuppressWarnings("unchecked")
+    T value = (T) loaded;
     if (value == null) {
       if (negativeTtlNanos == 0 || l1 == null) {
         return null;
       }
       // L1 only: "absent" has no encoding in L2, and it is cheap to rediscover.
-      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), seen);
+      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), 0, seen);
       return NEGATIVE;
     }
     long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
     if (read != null) {
       writeBack(key, value, ttlNanos, read);
     }
-    fillL1(key, value, ttlNanos, seen);
+    fillL1(key, value, ttlNanos, 0, seen);
     return value;
   }
 
-  private <T> T runLoader(String key, Loader<? extends T> loader) {
+  /**
+   * Runs the loader in its {@code cache.load} span. When it fails and {@code stale} (may be {@code
+   * null}) finds an expired value still within {@code stale_if_error}, returns that value as a
+   * {@link StaleValue} (and marks the span {@code cache.stale=true}) instead of throwing.
+   */
+  private Object runLoader(String key, Loader<?> loader, java.util.function.Supplier<Object> stale) {
     long start = System.nanoTime();
     try (Span span = tracer.spanBuilder("cache.load").kind(SpanKind.INTERNAL).attribute("cache.name", name).start()) {
       try {
-        T value = CacheArguments.load(name, key, loader);
+        Object value = CacheArguments.load(name, key, loader);
         metrics.loadSuccess.inc();
         return value;
       } catch (RuntimeException | Error e) {
         span.recordError(e);
         metrics.loadFailure.inc();
-        throw e;
+        Object old = stale == null || !(e instanceof RuntimeException) ? null : stale.get();
+        if (old == null) {
+          throw e;
+        }
+        span.setAttribute("cache.stale", true);
+        log.warn("stale:" + name, () -> "cache '" + name + "': the loader failed (" + L2Caller.describe(e)
+            + "); served an expired value (stale_if_error)");
+        return new StaleValue(old);
       } finally {
         metrics.loadDuration.observe((System.nanoTime() - start) / 1e9);
       }
@@ -351,13 +412,123 @@ final class TieredCache implements Cache {
   }
 
   /**
+   * The expired value a failed load may serve: L1's copy, else the copy the load's L2 read found
+   * ({@code read}, may be {@code null}), if it is a {@code type} that expired less than {@code
+   * stale_if_error} ago; counted as {@code result="stale"} of its layer. {@code null} when none.
+   */
+  private Object staleValue(String key, Class<?> type, RemoteEntry read) {
+    if (l1 != null && l1.get(key) instanceof TimedValue t && type.isInstance(t.value)
+        && l1.nanoTime() - (t.expiresAt + staleNanos) < 0) {
+      metrics.l1Stale.inc();
+      return t.value;
+    }
+    if (read != null && read.present() && read.expiresAtMillis() != 0
+        && TimeUnit.MILLISECONDS.toNanos(read.expiresAtMillis() - System.currentTimeMillis()) + staleNanos > 0) {
+      try {
+        Object v = read.decode(type);
+        if (type.isInstance(v)) {
+          metrics.l2Stale.inc();
+          return v;
+        }
+      } catch (Exception e) {
+        metrics.valueError("decode");
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- refresh-ahead
+
+  /**
+   * Starts the background reload of an L1 entry past {@code refresh_after}, unless one started by
+   * this entry is still running; the caller does not wait for it.
+   */
+  private <T> void refresh(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, TimedValue old) {
+    if (!old.claimRefresh()) {
+      return;
+    }
+    try {
+      refresher.execute(() -> reload(key, type, ttl, loader, old));
+    } catch (RejectedExecutionException e) {
+      old.releaseRefresh(); // every reload thread is busy: a later hit tries again
+      metrics.refreshRejected.inc();
+    }
+  }
+
+  /** The background reload: joins or leads the key's coalesced load; a failure keeps the old value. */
+  private <T> void reload(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, TimedValue old) {
+    long seen = epoch.get();
+    try {
+      loads.run(key, seen, () -> reloadThrough(key, type, ttl, loader, seen));
+      metrics.refreshSuccess.inc();
+    } catch (RuntimeException | Error e) {
+      metrics.refreshFailure.inc();
+      log.warn("refresh:" + name, () -> "cache '" + name + "': a refresh failed (" + L2Caller.describe(e)
+          + "); the current value is served until it expires");
+    } finally {
+      old.releaseRefresh();
+    }
+  }
+
+  /**
+   * A reload's work: if L2 already holds a value younger than {@code refresh_after} (another
+   * instance refreshed it), that value; else the loader's, written to L2 only if the key is
+   * unchanged since this reload read it, then published so other instances drop their L1 copy.
+   */
+  private <T> Object reloadThrough(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, long seen) {
+    RemoteEntry read = null;
+    if (l2 != null) {
+      Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+      read = r == FAILED ? null : (RemoteEntry) r;
+      if (read != null && read.present() && read.writtenAtMillis() != 0
+          && TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - read.writtenAtMillis()) < refreshAfterNanos
+          && read.expiresAtMillis() > System.currentTimeMillis()) {
+        try {
+          T value = read.decode(type);
+          if (type.isInstance(value)) {
+            fillFromL2(key, value, read, ttl, seen);
+            return value;
+          }
+        } catch (Exception e) {
+          // undecodable: load and replace it
+        }
+      }
+    }
+    @SuppressWarnings("unchecked")
+    T value = (T) runLoader(key, loader, null);
+    if (value == null) {
+      // Nothing to serve any more: this instance drops its copy; L2's expires with its TTL.
+      synchronized (writeLock) {
+        if (epoch.get() == seen) {
+          l1.invalidate(key);
+        }
+      }
+      updateSizeGauges();
+      return null;
+    }
+    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    if (read != null) {
+      CompletionStage<Boolean> written = writeBack(key, value, ttlNanos, read);
+      if (written != null && bus != null) {
+        written.whenComplete((ok, error) -> {
+          if (Boolean.TRUE.equals(ok)) {
+            publishAfter(CompletableFuture.completedFuture(null), key);
+          }
+        });
+      }
+    }
+    fillL1(key, value, ttlNanos, 0, seen);
+    return value;
+  }
+
+  /**
    * Writes a loaded value back to L2 without making the caller wait: only if the key still holds
    * what the load read there, so the write can never replace a newer write or undo a delete.
    */
-  private void writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
+  private CompletionStage<Boolean> writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
     if (!calls.allow()) {
       metrics.writeFailures.inc();
-      return;
+      return null;
     }
     CompletionStage<Boolean> stage;
     try {
@@ -366,6 +537,7 @@ final class TieredCache implements Cache {
       stage = CompletableFuture.failedFuture(e);
     }
     calls.background(L2Op.FILL, stage);
+    return stage;
   }
 
   /**
@@ -383,7 +555,7 @@ final class TieredCache implements Cache {
 
   /** The entry's value as {@code type}, counted as an L2 hit; {@code null}, counted as a miss, when absent or undecodable. */
   private <T> T hitOrMiss(RemoteEntry e, Class<T> type) {
-    if (e.present()) {
+    if (e.present() && !(staleNanos > 0 && e.expiresAtMillis() != 0 && e.expiresAtMillis() <= System.currentTimeMillis())) {
       try {
         T value = e.decode(type);
         if (value != null && type.isInstance(value)) {
@@ -418,7 +590,9 @@ final class TieredCache implements Cache {
       }
       cap = Math.min(cap, left);
     }
-    fillL1(key, value, cap, seen);
+    long written = e.writtenAtMillis();
+    long age = written == 0 ? 0 : Math.max(0, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - written));
+    fillL1(key, value, cap, age, seen);
   }
 
   /**
@@ -426,7 +600,7 @@ final class TieredCache implements Cache {
    * put are one step under {@link #writeLock}, where every epoch change happens, so no value older
    * than an acknowledged write can be put back, not even for an instant.
    */
-  private void fillL1(String key, Object value, long ttlNanos, long seen) {
+  private void fillL1(String key, Object value, long ttlNanos, long ageNanos, long seen) {
     if (l1 == null) {
       return;
     }
@@ -434,9 +608,24 @@ final class TieredCache implements Cache {
       if (epoch.get() != seen) {
         return;
       }
-      l1.put(key, value, ttlNanos);
+      l1Put(key, value, ttlNanos, ageNanos);
     }
     updateSizeGauges();
+  }
+
+  /**
+   * Puts into L1; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
+   * {@code stale_if_error} the value is wrapped with its refresh and expiry times ({@code ageNanos}:
+   * how old it already is) and kept {@code stale_if_error} longer than {@code ttlNanos}.
+   */
+  private void l1Put(String key, Object value, long ttlNanos, long ageNanos) {
+    if (!timed || value == NEGATIVE) {
+      l1.put(key, value, ttlNanos);
+      return;
+    }
+    long now = l1.nanoTime();
+    long refreshAt = refreshAfterNanos == 0 ? 0 : now + Math.max(0, refreshAfterNanos - ageNanos);
+    l1.put(key, new TimedValue(value, refreshAt, now + ttlNanos), ttlNanos + staleNanos);
   }
 
   // ---------------------------------------------------------------- writes
@@ -453,7 +642,7 @@ final class TieredCache implements Cache {
       synchronized (writeLock) {
         epoch.incrementAndGet();
         if (l1 != null) {
-          l1.put(key, value, ttlNanos);
+          l1Put(key, value, ttlNanos, 0);
         }
       }
       updateSizeGauges();
@@ -472,7 +661,7 @@ final class TieredCache implements Cache {
       mine = epoch.incrementAndGet(); // after the command is on its way: see the class description
     }
     awaitWrite(L2Op.PUT, stage, deadline);
-    fillL1(key, value, ttlNanos, mine); // not if a later write or an invalidation overtook this one
+    fillL1(key, value, ttlNanos, 0, mine); // not if a later write or an invalidation overtook this one
     publishAfter(stage, key);
   }
 
@@ -507,7 +696,7 @@ final class TieredCache implements Cache {
     if (l1 != null) {
       synchronized (writeLock) {
         if (l2 == null || epoch.get() == mine) { // else a later write or an invalidation overtook this one
-          copy.forEach((k, v) -> l1.put(k, v, jittered(ttlNanos)));
+          copy.forEach((k, v) -> l1Put(k, v, jittered(ttlNanos), 0));
         }
       }
       updateSizeGauges();

@@ -25,7 +25,8 @@ import java.util.function.BiFunction;
 
 /**
  * One named cache in Redis: keys {@code <prefix><cache>:<key>}, values in the {@link StoredEntry}
- * format. Every method issues its commands at once on the shared connection and returns Lettuce's
+ * format. With {@code stale_if_error} a value's Redis TTL ({@code PX}) is that much longer than the
+ * expiry in its header, so a failing load can still serve it; reads report it as present. Every method issues its commands at once on the shared connection and returns Lettuce's
  * future (mapped in one step); nothing waits here and nothing is swallowed. Lettuce bounds what a
  * hung server can hold up: commands are rejected while disconnected, the queue per connection is
  * {@code redis.request_queue_size}, and each command times out after {@code redis.command_timeout}.
@@ -75,17 +76,20 @@ final class RedisLayer implements RemoteLayer {
   private final String prefix;
   private final int maxValueBytes;
   private final long tombstoneMillis;
+  /** {@code stale_if_error}: how much longer than their TTL values stay in Redis. */
+  private final long staleMillis;
   private final RedisClients clients;
   private final Codec codec;
   private final RedisErrors errors;
   private final Map<String, Object> spanAttributes;
 
-  RedisLayer(String name, String keyPrefix, int maxValueBytes, long tombstoneMillis, RedisClients clients,
-      Codec codec, RedisErrors errors) {
+  RedisLayer(String name, String keyPrefix, int maxValueBytes, long tombstoneMillis, long staleMillis,
+      RedisClients clients, Codec codec, RedisErrors errors) {
     this.name = name;
     this.prefix = keyPrefix + name + ":";
     this.maxValueBytes = maxValueBytes;
     this.tombstoneMillis = tombstoneMillis;
+    this.staleMillis = staleMillis;
     this.clients = clients;
     this.codec = codec;
     this.errors = errors;
@@ -135,6 +139,10 @@ final class RedisLayer implements RemoteLayer {
     if (c == null) {
       return errors.notConnected();
     }
+    if (staleMillis > 0) {
+      // Values outlive their expiry by stale_if_error: the header's expiry tells whether it passed.
+      return errors.map(c.getrange(prefix + key, 0, 9), head -> StoredEntry.liveHeader(head, System.currentTimeMillis()));
+    }
     // Two bytes tell a value from a tombstone without transferring the value.
     return errors.map(c.getrange(prefix + key, 0, 1),
         head -> head != null && head.length > 0 && !Arrays.equals(head, TOMBSTONE_PREFIX));
@@ -143,7 +151,8 @@ final class RedisLayer implements RemoteLayer {
   @Override
   public CompletionStage<Void> put(String key, Object value, long ttlMillis) {
     return write(key, value, ttlMillis, true,
-        (c, stored) -> errors.map(c.set(prefix + key, stored, SetArgs.Builder.px(ttlMillis)), ok -> null));
+        (c, stored) -> errors.map(c.set(prefix + key, stored, SetArgs.Builder.px(ttlMillis + staleMillis)),
+            ok -> null));
   }
 
   @Override
@@ -151,9 +160,10 @@ final class RedisLayer implements RemoteLayer {
     StoredEntry read = (StoredEntry) seen;
     return write(key, value, ttlMillis, false, (c, stored) -> {
       if (read.absent()) {
-        return errors.map(c.set(prefix + key, stored, SetArgs.Builder.nx().px(ttlMillis)), "OK"::equals);
+        return errors.map(c.set(prefix + key, stored, SetArgs.Builder.nx().px(ttlMillis + staleMillis)),
+            "OK"::equals);
       }
-      byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+      byte[] ttl = Long.toString(ttlMillis + staleMillis).getBytes(StandardCharsets.US_ASCII);
       RedisFuture<Long> written = c.eval(read.identityIsHeader() ? SET_IF_HEADER : SET_IF_VALUE,
           ScriptOutputType.INTEGER, new String[] {prefix + key}, read.identity(), stored, ttl);
       return errors.map(written, n -> n != null && n == 1);
@@ -213,7 +223,7 @@ final class RedisLayer implements RemoteLayer {
       keysBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(key);
       valuesBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(stored);
     }
-    byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+    byte[] ttl = Long.toString(ttlMillis + staleMillis).getBytes(StandardCharsets.US_ASCII);
     List<CompletableFuture<?>> writes = new ArrayList<>(keysBySlot.size());
     keysBySlot.forEach((slot, keys) -> {
       List<byte[]> args = valuesBySlot.get(slot);

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * L1 suite: cache hits as a service has them. Both sides hold four differently configured caches of
+ * L1 suite: cache hits as a service has them. Both sides hold several differently configured caches of
  * {@value #CAPACITY} entries each, every one filled to capacity (twice as many keys were written, so
  * eviction has run), in the same JVM; the benchmarks read one cache's resident keys in a shuffled
  * order. The port side is a Hyperion service with the Caffeine and Prometheus adapters; the native
@@ -33,8 +33,11 @@ import org.openjdk.jmh.annotations.State;
  * <p>Denominators: {@code contextGetIfPresent} ({@code Context.cache(name).getIfPresent}, statistics on) against
  * {@code nativeStatsGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite} + {@code
  * recordStats}); {@code plainGet} (a cache with {@code record_stats: false}, held in a field)
- * against {@code nativeGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite}). Run with 1
- * and 2 threads; allocation per hit comes from JMH's GC profiler.
+ * against {@code nativeGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite}); {@code
+ * freshGetIfPresent} and {@code freshGetOrLoad} (a cache like {@code users} plus {@code refresh_after}
+ * and {@code stale_if_error}, none of whose entries is due) against {@code contextGetIfPresent} and
+ * {@code contextGetOrLoad}: what the freshness features cost a hit. Run with 1 and 2 threads;
+ * allocation per hit comes from JMH's GC profiler.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -62,6 +65,10 @@ public class L1Benchmark {
           negative_ttl: 30s
         pages:
           max_weight: 1000000
+        fresh:
+          record_stats: true
+          refresh_after: 20m
+          stale_if_error: 10m
       """;
 
   /** A value like an application's: a small immutable record. */
@@ -73,6 +80,7 @@ public class L1Benchmark {
     Context ctx;
     Cache plain;
     String[] usersKeys;
+    String[] freshKeys;
     String[] plainKeys;
     String[] nativeKeys;
     String[] nativeStatsKeys;
@@ -85,7 +93,7 @@ public class L1Benchmark {
       Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new CaffeineModule(),
           new PrometheusModule());
       ctx = injector.getInstance(Context.class);
-      for (String name : List.of("users", "plain", "sessions", "pages")) {
+      for (String name : List.of("users", "plain", "sessions", "pages", "fresh")) {
         Cache c = ctx.cache(name);
         for (int i = 0; i < 2 * CAPACITY; i++) {
           c.put(name + ":" + i, new User(name + ":" + i, "name " + i, i % 90));
@@ -94,6 +102,7 @@ public class L1Benchmark {
       plain = ctx.cache("plain");
       usersKeys = resident(ctx.cache("users"), "users");
       plainKeys = resident(plain, "plain");
+      freshKeys = resident(ctx.cache("fresh"), "fresh");
 
       nativeStats = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).recordStats().build();
       nativePlain = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).build();
@@ -175,6 +184,21 @@ public class L1Benchmark {
   public Object contextGetOrLoad(Caches s, Cursor c) {
     String[] keys = s.usersKeys;
     return s.ctx.cache("users").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
+        k -> new User(k, "loaded", 0));
+  }
+
+  /** {@link #contextGetIfPresent} on a cache with {@code refresh_after} and {@code stale_if_error}. */
+  @Benchmark
+  public Object freshGetIfPresent(Caches s, Cursor c) {
+    String[] keys = s.freshKeys;
+    return s.ctx.cache("fresh").getIfPresent(keys[(c.i++) & (keys.length - 1)], User.class);
+  }
+
+  /** {@link #contextGetOrLoad} on a cache with {@code refresh_after} and {@code stale_if_error}. */
+  @Benchmark
+  public Object freshGetOrLoad(Caches s, Cursor c) {
+    String[] keys = s.freshKeys;
+    return s.ctx.cache("fresh").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
         k -> new User(k, "loaded", 0));
   }
 
