@@ -15,7 +15,7 @@ final class CacheMetrics {
 
   /** The L2 operations, each a value of the {@code operation} label. */
   enum L2Op {
-    GET, GET_ALL, EXISTS, PUT, PUT_ALL, FILL, DELETE, CLEAR;
+    GET, GET_ALL, EXISTS, PUT, PUT_ALL, FILL, DELETE, CLEAR, LEASE;
 
     final String label = name().toLowerCase(Locale.ROOT);
     /** The name of the client span around the operation. */
@@ -49,6 +49,7 @@ final class CacheMetrics {
   private final Counter valueErrors;
   private final Gauge breakerOpen;
   private final Counter refreshes;
+  private final Counter leases;
 
   CacheMetrics(Metrics metrics) {
     requests = metrics.counter("hyperion_cache_requests_total", "Cache lookups by layer and result", "cache",
@@ -72,6 +73,8 @@ final class CacheMetrics {
         "cache");
     refreshes = metrics.counter("hyperion_cache_refreshes_total",
         "Background reloads started by refresh_after, by outcome", "cache", "outcome");
+    leases = metrics.counter("hyperion_cache_leases_total",
+        "Loads of caches with distributed_load, by how the load lease went", "cache", "outcome");
   }
 
   /** The children of one cache. */
@@ -95,6 +98,16 @@ final class CacheMetrics {
     final Counter.Child refreshSuccess;
     final Counter.Child refreshFailure;
     final Counter.Child refreshRejected;
+    /**
+     * distributed_load: this instance took the lease and loaded; waited and got another instance's
+     * value; took the lease over after waiting; loaded without a lease because L2 failed; loaded
+     * without a lease because the wait ran out.
+     */
+    final Counter.Child leaseAcquired;
+    final Counter.Child leaseWaited;
+    final Counter.Child leaseTakenOver;
+    final Counter.Child leaseFallback;
+    final Counter.Child leaseTimeout;
     private final String cache;
     private final Map<EvictionCause, Counter.Child> evicted = new EnumMap<>(EvictionCause.class);
     private final Map<L2Op, Counter.Child> timeouts = new EnumMap<>(L2Op.class);
@@ -103,9 +116,9 @@ final class CacheMetrics {
     /**
      * Binds the children of {@code cache}: L1 series only with an L1 that records statistics, L2
      * series only with an L2, stale series only with {@code stale_if_error}, refresh series only
-     * with {@code refresh_after}.
+     * with {@code refresh_after}, lease series only with {@code distributed_load}.
      */
-    Bound(String cache, boolean l1Stats, boolean l1, boolean l2, boolean stale, boolean refresh) {
+    Bound(String cache, boolean l1Stats, boolean l1, boolean l2, boolean stale, boolean refresh, boolean lease) {
       this.cache = cache;
       l1Hit = l1Stats ? requests.labels(cache, "l1", "hit") : NO_COUNT;
       l1Miss = l1Stats ? requests.labels(cache, "l1", "miss") : NO_COUNT;
@@ -133,6 +146,11 @@ final class CacheMetrics {
       refreshSuccess = refresh ? refreshes.labels(cache, "success") : NO_COUNT;
       refreshFailure = refresh ? refreshes.labels(cache, "failure") : NO_COUNT;
       refreshRejected = refresh ? refreshes.labels(cache, "rejected") : NO_COUNT;
+      leaseAcquired = lease ? leases.labels(cache, "acquired") : NO_COUNT;
+      leaseWaited = lease ? leases.labels(cache, "waited") : NO_COUNT;
+      leaseTakenOver = lease ? leases.labels(cache, "taken_over") : NO_COUNT;
+      leaseFallback = lease ? leases.labels(cache, "fallback") : NO_COUNT;
+      leaseTimeout = lease ? leases.labels(cache, "timeout") : NO_COUNT;
       loadSuccess = loads.labels(cache, "success");
       loadFailure = loads.labels(cache, "failure");
       loadDuration = CacheMetrics.this.loadDuration.labels(cache);

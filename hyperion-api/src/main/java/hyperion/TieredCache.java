@@ -86,6 +86,10 @@ final class TieredCache implements Cache {
   private final boolean timed;
   /** Runs refresh-ahead reloads. */
   private final Executor refresher;
+  /** {@code distributed_load}: loads take a lease in L2 (always false without L2). */
+  private final boolean leased;
+  /** {@code lease_time}. */
+  private final long leaseMillis;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
@@ -112,6 +116,8 @@ final class TieredCache implements Cache {
     this.staleNanos = spec.staleIfError().toNanos();
     this.timed = l1 != null && (refreshAfterNanos > 0 || staleNanos > 0);
     this.refresher = refresher;
+    this.leased = l2 != null && spec.distributedLoad();
+    this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
   }
 
   /** {@inheritDoc} */
@@ -358,15 +364,49 @@ final class TieredCache implements Cache {
         fillFromL2(key, value, read, ttl, seen);
         return value;
       }
+      if (leased) {
+        if (read != null) {
+          return loadUnderLease(key, type, ttl, loader, seen, read, 0, false);
+        }
+        metrics.leaseFallback.inc(); // L2 failed: load here, without a lease
+      }
     }
-    RemoteEntry l2Copy = read;
-    Object loaded = runLoader(key, loader, staleNanos == 0 ? null : () -> staleValue(key, type, l2Copy));
+    return loadAndStore(key, type, ttl, loader, seen, read, null, false);
+  }
+
+  /**
+   * Runs the loader and stores its value: in L2 only if the key still holds what {@code read}
+   * found ({@code null}: L2 absent or failed, no write), in L1 unless the epoch moved since {@code
+   * seen}. Releases the lease of {@code token} ({@code null}: none) once the L2 write is done;
+   * {@code publish}: a reload, whose successful write other instances must hear of.
+   */
+  private <T> Object loadAndStore(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, long seen,
+      RemoteEntry read, String token, boolean publish) {
+    Object loaded;
+    try {
+      loaded = runLoader(key, loader, staleNanos == 0 || publish ? null : () -> staleValue(key, type, read));
+    } catch (RuntimeException | Error e) {
+      releaseLease(key, token, null);
+      throw e;
+    }
     if (loaded instanceof StaleValue stale) {
+      releaseLease(key, token, null);
       return stale.value; // served, never stored: the layers keep the expired copy until its stale bound
     }
     @SuppressWarnings("unchecked")
     T value = (T) loaded;
     if (value == null) {
+      releaseLease(key, token, null);
+      if (publish) {
+        // Nothing to serve any more: this instance drops its copy; L2's expires with its TTL.
+        synchronized (writeLock) {
+          if (epoch.get() == seen) {
+            l1.invalidate(key);
+          }
+        }
+        updateSizeGauges();
+        return null;
+      }
       if (negativeTtlNanos == 0 || l1 == null) {
         return null;
       }
@@ -375,11 +415,113 @@ final class TieredCache implements Cache {
       return NEGATIVE;
     }
     long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
-    if (read != null) {
-      writeBack(key, value, ttlNanos, read);
+    CompletionStage<Boolean> written = read == null ? null : writeBack(key, value, ttlNanos, read);
+    releaseLease(key, token, written);
+    if (publish && written != null && bus != null) {
+      written.whenComplete((ok, error) -> {
+        if (Boolean.TRUE.equals(ok)) {
+          publishAfter(CompletableFuture.completedFuture(null), key);
+        }
+      });
     }
     fillL1(key, value, ttlNanos, 0, seen);
     return value;
+  }
+
+  // ---------------------------------------------------------------- distributed_load
+
+  /** How often a waiting instance looks for the lease holder's value in L2. */
+  private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
+   * A load (or reload) of a cache with {@code distributed_load} after L2 did not have the value:
+   * take the key's lease and load, or wait until L2 holds a value written at or after {@code
+   * since} (epoch ms; 0: any live value) and take it. When the lease disappears without a value
+   * (its holder failed or died and the lease expired) one waiter takes it over. The wait lasts at
+   * most {@code l2_timeout} + {@code lease_time}; then, or when L2 fails, this instance loads
+   * without a lease.
+   */
+  private <T> Object loadUnderLease(String key, Class<T> type, Duration ttl, Loader<? extends T> loader, long seen,
+      RemoteEntry read, long since, boolean publish) {
+    String token = Long.toHexString(ThreadLocalRandom.current().nextLong())
+        + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    long deadline = System.nanoTime() + l2TimeoutNanos + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+    boolean waited = false;
+    RemoteEntry last = read;
+    while (true) {
+      Object got = calls.allow() ? calls.await(L2Op.LEASE, L2Caller.call(() -> l2.tryLease(key, token, leaseMillis)),
+          System.nanoTime() + l2TimeoutNanos) : FAILED;
+      if (got == FAILED) {
+        metrics.leaseFallback.inc();
+        return loadAndStore(key, type, ttl, loader, seen, last, null, publish);
+      }
+      if ((Boolean) got) {
+        (waited ? metrics.leaseTakenOver : metrics.leaseAcquired).inc();
+        return loadAndStore(key, type, ttl, loader, seen, last, token, publish);
+      }
+      waited = true;
+      if (System.nanoTime() - deadline >= 0) {
+        metrics.leaseTimeout.inc();
+        log.warn("lease:" + name, () -> "cache '" + name + "': waited l2_timeout + lease_time for another instance's"
+            + " load; loading here");
+        return loadAndStore(key, type, ttl, loader, seen, last, null, publish);
+      }
+      try {
+        TimeUnit.NANOSECONDS.sleep(LEASE_POLL_NANOS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CacheLoadException(name, key, e);
+      }
+      Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+      if (r == FAILED) {
+        metrics.leaseFallback.inc();
+        return loadAndStore(key, type, ttl, loader, seen, last, null, publish);
+      }
+      RemoteEntry e = (RemoteEntry) r;
+      T value = liveValue(e, type, since);
+      if (value != null) {
+        metrics.leaseWaited.inc();
+        fillFromL2(key, value, e, ttl, seen);
+        return value;
+      }
+      last = e;
+    }
+  }
+
+  /**
+   * The value of an L2 entry if it is live, decodes as {@code type} and was written at or after
+   * {@code since} (epoch ms; 0: whenever); else {@code null}. Counts nothing.
+   */
+  private <T> T liveValue(RemoteEntry e, Class<T> type, long since) {
+    long now = System.currentTimeMillis();
+    if (!e.present() || (e.expiresAtMillis() != 0 && e.expiresAtMillis() <= now)
+        || (since != 0 && e.writtenAtMillis() < since)) {
+      return null;
+    }
+    try {
+      T value = e.decode(type);
+      return type.isInstance(value) ? value : null;
+    } catch (Exception ex) {
+      return null;
+    }
+  }
+
+  /** Releases the lease of {@code token} ({@code null}: none) once {@code after} completes (or now). */
+  private void releaseLease(String key, String token, CompletionStage<?> after) {
+    if (token == null) {
+      return;
+    }
+    Runnable release = () -> L2Caller.call(() -> l2.releaseLease(key, token)).whenComplete((ok, error) -> {
+      if (error != null) {
+        log.warn("lease:" + name, () -> "cache '" + name + "': a load lease was not released ("
+            + L2Caller.describe(error) + "); it expires after lease_time");
+      }
+    });
+    if (after == null) {
+      release.run();
+    } else {
+      after.whenComplete((r, e) -> release.run());
+    }
   }
 
   /**
@@ -480,45 +622,20 @@ final class TieredCache implements Cache {
     if (l2 != null) {
       Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
       read = r == FAILED ? null : (RemoteEntry) r;
-      if (read != null && read.present() && read.writtenAtMillis() != 0
-          && TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - read.writtenAtMillis()) < refreshAfterNanos
-          && read.expiresAtMillis() > System.currentTimeMillis()) {
-        try {
-          T value = read.decode(type);
-          if (type.isInstance(value)) {
-            fillFromL2(key, value, read, ttl, seen);
-            return value;
-          }
-        } catch (Exception e) {
-          // undecodable: load and replace it
+      long since = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(refreshAfterNanos);
+      T fresh = read == null ? null : liveValue(read, type, Math.max(1, since));
+      if (fresh != null) {
+        fillFromL2(key, fresh, read, ttl, seen);
+        return fresh;
+      }
+      if (leased) {
+        if (read != null) {
+          return loadUnderLease(key, type, ttl, loader, seen, read, Math.max(1, since), true);
         }
+        metrics.leaseFallback.inc();
       }
     }
-    @SuppressWarnings("unchecked")
-    T value = (T) runLoader(key, loader, null);
-    if (value == null) {
-      // Nothing to serve any more: this instance drops its copy; L2's expires with its TTL.
-      synchronized (writeLock) {
-        if (epoch.get() == seen) {
-          l1.invalidate(key);
-        }
-      }
-      updateSizeGauges();
-      return null;
-    }
-    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
-    if (read != null) {
-      CompletionStage<Boolean> written = writeBack(key, value, ttlNanos, read);
-      if (written != null && bus != null) {
-        written.whenComplete((ok, error) -> {
-          if (Boolean.TRUE.equals(ok)) {
-            publishAfter(CompletableFuture.completedFuture(null), key);
-          }
-        });
-      }
-    }
-    fillL1(key, value, ttlNanos, 0, seen);
-    return value;
+    return loadAndStore(key, type, ttl, loader, seen, read, null, true);
   }
 
   /**

@@ -5,6 +5,7 @@ import hyperion.cache.LocalLayer;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.CacheConfig;
 import hyperion.config.CacheSpec;
+import hyperion.config.ConfigException;
 import hyperion.internal.RateLimitedLog;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,14 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     this.tracer = tracer;
     this.metricsPort = metrics;
     this.nanos = nanos;
+    if (l2 == null) {
+      config.caches().forEach((name, spec) -> {
+        if (spec.distributedLoad()) {
+          throw new ConfigException("cache." + name + ".distributed_load", true,
+              "false unless an L2 layer is installed (the lease lives in L2: install RedisModule)");
+        }
+      });
+    }
     if (bus != null) {
       bus.subscribe(this);
     }
@@ -79,7 +88,7 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     LocalLayer.Factory l1 = spec.layers().usesL1() ? this.l1 : null;
     RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
     CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l1 != null,
-        l2 != null, !spec.staleIfError().isZero(), !spec.refreshAfter().isZero());
+        l2 != null, !spec.staleIfError().isZero(), !spec.refreshAfter().isZero(), l2 != null && spec.distributedLoad());
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
       bound.evicted(cause);
       TieredCache c = caches.get(name); // null only while the cache is being created

@@ -70,10 +70,22 @@ final class RedisLayer implements RemoteLayer {
       end
       return #KEYS""";
 
+  /** Deletes KEYS[1] if it still holds the token ARGV[1]: only the lease's holder releases it. */
+  private static final String RELEASE_LEASE = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+      end
+      return 0""";
+
   private static final byte[] TOMBSTONE_PREFIX = StoredEntry.tombstonePrefix();
 
   private final String name;
   private final String prefix;
+  /**
+   * Where load leases live: {@code <prefix>:lease:<cache>:<key>}. It starts with a {@code ':'} after
+   * the prefix, where no cache key can (cache names are non-empty and have no {@code ':'}).
+   */
+  private final String leasePrefix;
   private final int maxValueBytes;
   private final long tombstoneMillis;
   /** {@code stale_if_error}: how much longer than their TTL values stay in Redis. */
@@ -87,6 +99,7 @@ final class RedisLayer implements RemoteLayer {
       RedisClients clients, Codec codec, RedisErrors errors) {
     this.name = name;
     this.prefix = keyPrefix + name + ":";
+    this.leasePrefix = keyPrefix + ":lease:" + name + ":";
     this.maxValueBytes = maxValueBytes;
     this.tombstoneMillis = tombstoneMillis;
     this.staleMillis = staleMillis;
@@ -294,6 +307,34 @@ final class RedisLayer implements RemoteLayer {
       return unlinked.thenCompose(n -> cursor.isFinished() ? CompletableFuture.<Void>completedFuture(null)
           : scan(scanOn, unlinkOn, args, cursor));
     });
+  }
+
+  /** {@inheritDoc} {@code SET <lease key> <token> NX PX <leaseMillis>}. */
+  @Override
+  public CompletionStage<Boolean> tryLease(String key, String token, long leaseMillis) {
+    RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
+    if (c == null) {
+      return errors.notConnected();
+    }
+    return errors.map(c.set(leasePrefix + key, token.getBytes(StandardCharsets.UTF_8),
+        SetArgs.Builder.nx().px(leaseMillis)), "OK"::equals);
+  }
+
+  /** {@inheritDoc} One script: compare the token, then delete. */
+  @Override
+  public CompletionStage<Boolean> releaseLease(String key, String token) {
+    RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
+    if (c == null) {
+      return errors.notConnected();
+    }
+    RedisFuture<Long> released = c.eval(RELEASE_LEASE, ScriptOutputType.INTEGER, new String[] {leasePrefix + key},
+        token.getBytes(StandardCharsets.UTF_8));
+    return errors.map(released, n -> n != null && n == 1);
+  }
+
+  /** The Redis key of {@code key}'s load lease. */
+  String leaseKey(String key) {
+    return leasePrefix + key;
   }
 
   @Override

@@ -24,6 +24,10 @@ import java.time.Duration;
  *     still returning the current value ({@code refresh_after}); zero disables refresh-ahead
  * @param staleIfError how long past its expiry a value is kept and served by {@code getOrLoad} when
  *     the loader fails ({@code stale_if_error}); zero disables it
+ * @param distributedLoad whether a load takes a lease in L2 so that one instance of the cluster runs
+ *     the loader for a key at a time while the others wait for its value ({@code distributed_load})
+ * @param leaseTime how long that lease lasts, and with {@code l2_timeout} how long other instances
+ *     wait for the value before loading themselves ({@code lease_time})
  */
 public record CacheSpec(
     long maxEntries,
@@ -39,7 +43,9 @@ public record CacheSpec(
     Duration tombstoneTtl,
     Layers layers,
     Duration refreshAfter,
-    Duration staleIfError) {
+    Duration staleIfError,
+    boolean distributedLoad,
+    Duration leaseTime) {
 
   /** Which of the installed cache layers a cache uses. */
   public enum Layers {
@@ -64,7 +70,7 @@ public record CacheSpec(
   /** The built-in defaults. */
   public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
       0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), Layers.ALL,
-      Duration.ZERO, Duration.ZERO);
+      Duration.ZERO, Duration.ZERO, false, Duration.ofSeconds(10));
 
   /** Validates every component. */
   public CacheSpec {
@@ -88,17 +94,21 @@ public record CacheSpec(
         "0 (disabled) or a positive duration, e.g. 1m");
     ConfigException.require(nonNegative(staleIfError), "stale_if_error", staleIfError,
         "0 (disabled) or a positive duration, e.g. 10m");
+    ConfigException.require(positive(leaseTime), "lease_time", leaseTime, "a positive duration, e.g. 10s");
+    ConfigException.require(!distributedLoad || layers.usesL2(), "distributed_load", distributedLoad,
+        "false with layers: l1 (the lease lives in L2)");
   }
 
   /**
-   * The settings before refresh-ahead and serve-stale-on-error existed: both off. Kept so code that
-   * builds a spec by hand keeps compiling.
+   * The settings before refresh-ahead, serve-stale-on-error and distributed loads existed: all off.
+   * Kept so code that builds a spec by hand keeps compiling.
    */
   public CacheSpec(long maxEntries, long maxWeight, Duration defaultTtl, Duration expireAfterAccess,
       boolean recordStats, double ttlJitter, Duration negativeTtl, Duration l2Timeout, int breakerFailures,
       Duration breakerCooldown, Duration tombstoneTtl, Layers layers) {
     this(maxEntries, maxWeight, defaultTtl, expireAfterAccess, recordStats, ttlJitter, negativeTtl, l2Timeout,
-        breakerFailures, breakerCooldown, tombstoneTtl, layers, Duration.ZERO, Duration.ZERO);
+        breakerFailures, breakerCooldown, tombstoneTtl, layers, Duration.ZERO, Duration.ZERO, false,
+        Duration.ofSeconds(10));
   }
 
   private static boolean positive(Duration d) {

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The cache keys of refresh-ahead and serve-stale-on-error: defaults, parsing, errors naming key and value. */
+/**
+ * The cache keys of refresh-ahead, serve-stale-on-error and distributed loads: defaults, parsing,
+ * errors naming key and value.
+ */
 class FreshnessConfigTest {
 
   @Test
@@ -33,5 +36,29 @@ class FreshnessConfigTest {
     assertThatThrownBy(() -> Config.fromYaml("cache:\n  prices:\n    stale_if_error: PT-5S\n"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("cache.prices.stale_if_error")
         .hasMessageContaining("0 (disabled) or a positive duration");
+  }
+
+  @Test
+  void distributedLoadNeedsTheSharedLayer() {
+    assertThat(CacheSpec.DEFAULTS.distributedLoad()).isFalse();
+    assertThat(CacheSpec.DEFAULTS.leaseTime()).isEqualTo(Duration.ofSeconds(10));
+    CacheSpec spec = Config.fromYaml("cache:\n  quotes:\n    distributed_load: true\n    lease_time: 3s\n").cache()
+        .spec("quotes");
+    assertThat(spec.distributedLoad()).isTrue();
+    assertThat(spec.leaseTime()).isEqualTo(Duration.ofSeconds(3));
+    assertThatThrownBy(() -> Config.fromYaml("cache:\n  quotes:\n    distributed_load: true\n    layers: l1\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid configuration: cache.quotes.distributed_load = 'true'");
+    assertThatThrownBy(() -> Config.fromYaml("cache:\n  quotes:\n    lease_time: 0s\n"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cache.quotes.lease_time");
+  }
+
+  @Test
+  void distributedLoadWithoutAnL2AdapterFailsStartUp() {
+    assertThatThrownBy(() -> hyperion.Hyperion.start(Config.fromYaml(
+        "cache:\n  quotes:\n    distributed_load: true\n")).close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid configuration: cache.quotes.distributed_load = 'true'")
+        .hasMessageContaining("install RedisModule");
   }
 }
