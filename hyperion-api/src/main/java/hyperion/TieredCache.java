@@ -90,6 +90,8 @@ final class TieredCache implements Cache {
   private final boolean leased;
   /** {@code lease_time}. */
   private final long leaseMillis;
+  /** {@code hot_keys}: samples every lookup's key; {@code null} when off. */
+  private final HotKeySketch hotKeys;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
@@ -118,6 +120,12 @@ final class TieredCache implements Cache {
     this.refresher = refresher;
     this.leased = l2 != null && spec.distributedLoad();
     this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
+    this.hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys());
+  }
+
+  /** The most requested keys ({@code hot_keys}), or {@code null} when not tracked. */
+  List<HotKey> hotKeys() {
+    return hotKeys == null ? null : hotKeys.top();
   }
 
   /** {@inheritDoc} */
@@ -139,6 +147,9 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
       Object v = l1.get(key);
       if (v instanceof TimedValue t) {
@@ -178,6 +189,9 @@ final class TieredCache implements Cache {
   public <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
       Object raw = l1.get(key);
       Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value : null) : raw;
@@ -207,6 +221,9 @@ final class TieredCache implements Cache {
   @Override
   public boolean exists(String key) {
     CacheArguments.key(key);
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
       Object v = l1Value(key);
       if (v != null) {
@@ -237,6 +254,9 @@ final class TieredCache implements Cache {
     Objects.requireNonNull(keys, "keys");
     keys.forEach(CacheArguments::key);
     Objects.requireNonNull(type, "type");
+    if (hotKeys != null) {
+      keys.forEach(hotKeys::sample);
+    }
     Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
     List<String> missing;
     boolean fromL1 = false;
@@ -305,6 +325,9 @@ final class TieredCache implements Cache {
     CacheArguments.ttl(ttl);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(loader, "loader");
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
       Object v = l1.get(key);
       if (v instanceof TimedValue t) {

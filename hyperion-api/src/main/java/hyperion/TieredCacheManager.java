@@ -7,7 +7,9 @@ import hyperion.config.CacheConfig;
 import hyperion.config.CacheSpec;
 import hyperion.config.ConfigException;
 import hyperion.internal.RateLimitedLog;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -107,6 +109,19 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
       metrics = new CacheMetrics(metricsPort);
     }
     return metrics;
+  }
+
+  /** {@inheritDoc} In the order of cache names. */
+  @Override
+  public Map<String, List<HotKey>> hotKeys() {
+    Map<String, List<HotKey>> out = new TreeMap<>();
+    caches.forEach((name, c) -> {
+      List<HotKey> top = c.hotKeys();
+      if (top != null) {
+        out.put(name, top);
+      }
+    });
+    return out;
   }
 
   @Override

@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.State;
  * against {@code nativeGetIfPresent} ({@code maximumSize} + {@code expireAfterWrite}); {@code
  * freshGetIfPresent} and {@code freshGetOrLoad} (a cache like {@code users} plus {@code refresh_after}
  * and {@code stale_if_error}, none of whose entries is due) against {@code contextGetIfPresent} and
- * {@code contextGetOrLoad}: what the freshness features cost a hit. Run with 1 and 2 threads;
+ * {@code contextGetOrLoad}: what the freshness features cost a hit; {@code hotKeysGetOrLoad} (the
+ * same with {@code hot_keys}) against {@code contextGetOrLoad}: what sampling the hot keys costs. Run with 1 and 2 threads;
  * allocation per hit comes from JMH's GC profiler.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -69,6 +70,9 @@ public class L1Benchmark {
           record_stats: true
           refresh_after: 20m
           stale_if_error: 10m
+        hot:
+          record_stats: true
+          hot_keys: 10
       """;
 
   /** A value like an application's: a small immutable record. */
@@ -81,6 +85,7 @@ public class L1Benchmark {
     Cache plain;
     String[] usersKeys;
     String[] freshKeys;
+    String[] hotKeys;
     String[] plainKeys;
     String[] nativeKeys;
     String[] nativeStatsKeys;
@@ -93,7 +98,7 @@ public class L1Benchmark {
       Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new CaffeineModule(),
           new PrometheusModule());
       ctx = injector.getInstance(Context.class);
-      for (String name : List.of("users", "plain", "sessions", "pages", "fresh")) {
+      for (String name : List.of("users", "plain", "sessions", "pages", "fresh", "hot")) {
         Cache c = ctx.cache(name);
         for (int i = 0; i < 2 * CAPACITY; i++) {
           c.put(name + ":" + i, new User(name + ":" + i, "name " + i, i % 90));
@@ -103,6 +108,7 @@ public class L1Benchmark {
       usersKeys = resident(ctx.cache("users"), "users");
       plainKeys = resident(plain, "plain");
       freshKeys = resident(ctx.cache("fresh"), "fresh");
+      hotKeys = resident(ctx.cache("hot"), "hot");
 
       nativeStats = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).recordStats().build();
       nativePlain = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).build();
@@ -199,6 +205,14 @@ public class L1Benchmark {
   public Object freshGetOrLoad(Caches s, Cursor c) {
     String[] keys = s.freshKeys;
     return s.ctx.cache("fresh").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
+        k -> new User(k, "loaded", 0));
+  }
+
+  /** {@link #contextGetOrLoad} on a cache that tracks its {@code hot_keys}. */
+  @Benchmark
+  public Object hotKeysGetOrLoad(Caches s, Cursor c) {
+    String[] keys = s.hotKeys;
+    return s.ctx.cache("hot").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
         k -> new User(k, "loaded", 0));
   }
 

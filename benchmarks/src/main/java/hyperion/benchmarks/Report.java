@@ -45,6 +45,8 @@ final class Report {
           "freshGetOrLoad", "contextGetOrLoad", 1.03, 0),
       new Pair("L1", "getIfPresent hit with refresh_after + stale_if_error vs the same cache without them",
           "freshGetIfPresent", "contextGetIfPresent", 1.03, 0),
+      new Pair("L1", "getOrLoad hit with hot_keys vs the same cache without", "hotKeysGetOrLoad", "contextGetOrLoad",
+          1.03, 0),
       new Pair("Metrics", "counter inc, bound child", "portCounterChildInc", "nativeCounterChildInc", 1.03),
       new Pair("Metrics", "counter inc, label lookup", "portCounterLabelsInc", "nativeCounterLabelValuesInc",
           Double.NaN),

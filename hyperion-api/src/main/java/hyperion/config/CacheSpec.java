@@ -28,6 +28,8 @@ import java.time.Duration;
  *     the loader for a key at a time while the others wait for its value ({@code distributed_load})
  * @param leaseTime how long that lease lasts, and with {@code l2_timeout} how long other instances
  *     wait for the value before loading themselves ({@code lease_time})
+ * @param hotKeys how many of the most requested keys are tracked for the admin server ({@code
+ *     hot_keys}, 0 to 1000); zero disables tracking
  */
 public record CacheSpec(
     long maxEntries,
@@ -45,7 +47,8 @@ public record CacheSpec(
     Duration refreshAfter,
     Duration staleIfError,
     boolean distributedLoad,
-    Duration leaseTime) {
+    Duration leaseTime,
+    int hotKeys) {
 
   /** Which of the installed cache layers a cache uses. */
   public enum Layers {
@@ -70,7 +73,7 @@ public record CacheSpec(
   /** The built-in defaults. */
   public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
       0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), Layers.ALL,
-      Duration.ZERO, Duration.ZERO, false, Duration.ofSeconds(10));
+      Duration.ZERO, Duration.ZERO, false, Duration.ofSeconds(10), 0);
 
   /** Validates every component. */
   public CacheSpec {
@@ -97,10 +100,12 @@ public record CacheSpec(
     ConfigException.require(positive(leaseTime), "lease_time", leaseTime, "a positive duration, e.g. 10s");
     ConfigException.require(!distributedLoad || layers.usesL2(), "distributed_load", distributedLoad,
         "false with layers: l1 (the lease lives in L2)");
+    ConfigException.require(hotKeys >= 0 && hotKeys <= 1000, "hot_keys", hotKeys, "0 (off) to 1000");
   }
 
   /**
-   * The settings before refresh-ahead, serve-stale-on-error and distributed loads existed: all off.
+   * The settings before refresh-ahead, serve-stale-on-error, distributed loads and hot keys existed:
+   * all off.
    * Kept so code that builds a spec by hand keeps compiling.
    */
   public CacheSpec(long maxEntries, long maxWeight, Duration defaultTtl, Duration expireAfterAccess,
@@ -108,7 +113,7 @@ public record CacheSpec(
       Duration breakerCooldown, Duration tombstoneTtl, Layers layers) {
     this(maxEntries, maxWeight, defaultTtl, expireAfterAccess, recordStats, ttlJitter, negativeTtl, l2Timeout,
         breakerFailures, breakerCooldown, tombstoneTtl, layers, Duration.ZERO, Duration.ZERO, false,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), 0);
   }
 
   private static boolean positive(Duration d) {
