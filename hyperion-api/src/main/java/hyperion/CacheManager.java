@@ -13,4 +13,13 @@ public interface CacheManager {
    * non-empty, without {@code ':'} or whitespace ({@link IllegalArgumentException} otherwise).
    */
   Cache cache(String name);
+
+  /**
+   * The most requested keys of every cache created so far with {@code hot_keys} &gt; 0, by cache
+   * name, most requested first: estimates from a sample of lookups (see docs/caching.md, "Hot
+   * keys"). For operators; the admin server serves it. Caches without {@code hot_keys} are absent.
+   */
+  default java.util.Map<String, java.util.List<HotKey>> hotKeys() {
+    return java.util.Map.of();
+  }
 }

@@ -15,7 +15,7 @@ final class CacheMetrics {
 
   /** The L2 operations, each a value of the {@code operation} label. */
   enum L2Op {
-    GET, GET_ALL, EXISTS, PUT, PUT_ALL, FILL, DELETE, CLEAR;
+    GET, GET_ALL, EXISTS, PUT, PUT_ALL, FILL, DELETE, CLEAR, LEASE;
 
     final String label = name().toLowerCase(Locale.ROOT);
     /** The name of the client span around the operation. */
@@ -48,6 +48,8 @@ final class CacheMetrics {
   private final Histogram l2Duration;
   private final Counter valueErrors;
   private final Gauge breakerOpen;
+  private final Counter refreshes;
+  private final Counter leases;
 
   CacheMetrics(Metrics metrics) {
     requests = metrics.counter("hyperion_cache_requests_total", "Cache lookups by layer and result", "cache",
@@ -69,6 +71,10 @@ final class CacheMetrics {
         "Values L2 could not decode (read as misses) or refused to store (encode, too_large)", "cache", "reason");
     breakerOpen = metrics.gauge("hyperion_cache_breaker_open", "1 while the L2 circuit breaker is open or probing",
         "cache");
+    refreshes = metrics.counter("hyperion_cache_refreshes_total",
+        "Background reloads started by refresh_after, by outcome", "cache", "outcome");
+    leases = metrics.counter("hyperion_cache_leases_total",
+        "Loads of caches with distributed_load, by how the load lease went", "cache", "outcome");
   }
 
   /** The children of one cache. */
@@ -85,6 +91,23 @@ final class CacheMetrics {
     final Gauge.Child size;
     final Gauge.Child weight;
     final Gauge.Child breakerOpen;
+    /** Expired values served because the loader failed ({@code stale_if_error}), by the layer they came from. */
+    final Counter.Child l1Stale;
+    final Counter.Child l2Stale;
+    /** Refresh-ahead reloads: replaced the value, failed (old value kept), not started (executor full). */
+    final Counter.Child refreshSuccess;
+    final Counter.Child refreshFailure;
+    final Counter.Child refreshRejected;
+    /**
+     * distributed_load: this instance took the lease and loaded; waited and got another instance's
+     * value; took the lease over after waiting; loaded without a lease because L2 failed; loaded
+     * without a lease because the wait ran out.
+     */
+    final Counter.Child leaseAcquired;
+    final Counter.Child leaseWaited;
+    final Counter.Child leaseTakenOver;
+    final Counter.Child leaseFallback;
+    final Counter.Child leaseTimeout;
     private final String cache;
     private final Map<EvictionCause, Counter.Child> evicted = new EnumMap<>(EvictionCause.class);
     private final Map<L2Op, Counter.Child> timeouts = new EnumMap<>(L2Op.class);
@@ -92,9 +115,10 @@ final class CacheMetrics {
 
     /**
      * Binds the children of {@code cache}: L1 series only with an L1 that records statistics, L2
-     * series only with an L2.
+     * series only with an L2, stale series only with {@code stale_if_error}, refresh series only
+     * with {@code refresh_after}, lease series only with {@code distributed_load}.
      */
-    Bound(String cache, boolean l1Stats, boolean l2) {
+    Bound(String cache, boolean l1Stats, boolean l1, boolean l2, boolean stale, boolean refresh, boolean lease) {
       this.cache = cache;
       l1Hit = l1Stats ? requests.labels(cache, "l1", "hit") : NO_COUNT;
       l1Miss = l1Stats ? requests.labels(cache, "l1", "miss") : NO_COUNT;
@@ -117,6 +141,16 @@ final class CacheMetrics {
           l2Durations.put(op, l2Duration.labels(cache, op.label));
         }
       }
+      l1Stale = stale && l1 ? requests.labels(cache, "l1", "stale") : NO_COUNT;
+      l2Stale = stale && l2 ? requests.labels(cache, "l2", "stale") : NO_COUNT;
+      refreshSuccess = refresh ? refreshes.labels(cache, "success") : NO_COUNT;
+      refreshFailure = refresh ? refreshes.labels(cache, "failure") : NO_COUNT;
+      refreshRejected = refresh ? refreshes.labels(cache, "rejected") : NO_COUNT;
+      leaseAcquired = lease ? leases.labels(cache, "acquired") : NO_COUNT;
+      leaseWaited = lease ? leases.labels(cache, "waited") : NO_COUNT;
+      leaseTakenOver = lease ? leases.labels(cache, "taken_over") : NO_COUNT;
+      leaseFallback = lease ? leases.labels(cache, "fallback") : NO_COUNT;
+      leaseTimeout = lease ? leases.labels(cache, "timeout") : NO_COUNT;
       loadSuccess = loads.labels(cache, "success");
       loadFailure = loads.labels(cache, "failure");
       loadDuration = CacheMetrics.this.loadDuration.labels(cache);

@@ -18,6 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +56,9 @@ final class TieredCache implements Cache {
 
   private static final Object FAILED = L2Caller.FAILED;
 
+  /** What a failed load serves instead of throwing ({@code stale_if_error}): never put into a layer. */
+  private record StaleValue(Object value) {}
+
   private final String name;
   private final LocalLayer l1;
   private final RemoteLayer l2;
@@ -74,13 +79,28 @@ final class TieredCache implements Cache {
   private final long negativeTtlNanos;
   private final long l2TimeoutNanos;
   private final long tombstoneMillis;
+  /** {@code refresh_after} in nanoseconds, 0 when off (always 0 without L1, which keeps the write times). */
+  private final long refreshAfterNanos;
+  /** {@code stale_if_error} in nanoseconds, 0 when off. */
+  private final long staleNanos;
+  /** Whether L1 holds {@link TimedValue}s: with {@code refresh_after} or {@code stale_if_error}. */
+  private final boolean timed;
+  /** Runs refresh-ahead reloads. */
+  private final Executor refresher;
+  /** {@code distributed_load}: loads take a lease in L2 (always false without L2). */
+  private final boolean leased;
+  /** {@code lease_time}. */
+  private final long leaseMillis;
+  /** {@code hot_keys}: samples every lookup's key; {@code null} when off. */
+  private final HotKeySketch hotKeys;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
-   * absent); {@code nanos} is the monotonic clock of the circuit breaker.
+   * absent); {@code nanos} is the monotonic clock of the circuit breaker; {@code refresher} runs
+   * the background reloads of {@code refresh_after}.
    */
   TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
-      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log) {
+      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher) {
     this.name = name;
     this.l1 = l1;
     this.l2 = l2;
@@ -95,6 +115,18 @@ final class TieredCache implements Cache {
     this.l2TimeoutNanos = spec.l2Timeout().toNanos();
     this.tombstoneMillis = Math.max(1, spec.tombstoneTtl().toMillis());
     this.calls = l2 == null ? null : new L2Caller(name, spec, l2, tracer, metrics, nanos, log);
+    this.refreshAfterNanos = l1 == null ? 0 : spec.refreshAfter().toNanos();
+    this.staleNanos = spec.staleIfError().toNanos();
+    this.timed = l1 != null && (refreshAfterNanos > 0 || staleNanos > 0);
+    this.refresher = refresher;
+    this.leased = l2 != null && spec.distributedLoad();
+    this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
+    this.hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys());
+  }
+
+  /** The most requested keys ({@code hot_keys}), or {@code null} when not tracked. */
+  List<HotKey> hotKeys() {
+    return hotKeys == null ? null : hotKeys.top();
   }
 
   /** {@inheritDoc} */
@@ -116,8 +148,14 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
       Object v = l1.get(key);
+      if (v instanceof TimedValue t) {
+        v = l1.nanoTime() - t.expiresAt < 0 ? t.value : null; // expired: kept only as a stale fallback
+      }
       if (v != null && v != NEGATIVE && type.isInstance(v)) {
         metrics.l1Hit.inc();
         return type.cast(v);
@@ -131,8 +169,11 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, TypeRef<T> type) {
     CacheArguments.key(key);
     Class<T> raw = Objects.requireNonNull(type, "type").castable();
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
-      Object v = l1.get(key);
+      Object v = l1Value(key);
       if (v != null && v != NEGATIVE && raw.isInstance(v)) {
         metrics.l1Hit.inc();
         return raw.cast(v);
@@ -170,11 +211,15 @@ final class TieredCache implements Cache {
   public <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
-      Object v = l1.get(key);
+      Object raw = l1.get(key);
+      Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value : null) : raw;
       if (v != null && (v == NEGATIVE || type.isInstance(v))) {
         metrics.l1Hit.inc();
-        long left = l1.remainingNanos(key);
+        long left = raw instanceof TimedValue t ? t.expiresAt - l1.nanoTime() : l1.remainingNanos(key);
         return v == NEGATIVE || left <= 0 ? Optional.empty()
             : Optional.of(new Entry<>(type.cast(v), Duration.ofNanos(left)));
       }
@@ -198,8 +243,11 @@ final class TieredCache implements Cache {
   @Override
   public boolean exists(String key) {
     CacheArguments.key(key);
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
-      Object v = l1.get(key);
+      Object v = l1Value(key);
       if (v != null) {
         metrics.l1Hit.inc();
         return v != NEGATIVE;
@@ -239,6 +287,9 @@ final class TieredCache implements Cache {
   private <T> Map<String, T> getAll(Collection<String> keys, Class<T> type, Type generic) {
     Objects.requireNonNull(keys, "keys");
     keys.forEach(CacheArguments::key);
+    if (hotKeys != null) {
+      keys.forEach(hotKeys::sample);
+    }
     Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
     List<String> missing;
     boolean fromL1 = false;
@@ -247,7 +298,7 @@ final class TieredCache implements Cache {
     } else {
       missing = new ArrayList<>();
       for (String k : keys) {
-        Object v = l1.get(k);
+        Object v = l1Value(k);
         if (v != null && (v == NEGATIVE || type.isInstance(v))) {
           metrics.l1Hit.inc();
           if (v != NEGATIVE) {
@@ -307,25 +358,7 @@ final class TieredCache implements Cache {
     CacheArguments.ttl(ttl);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(loader, "loader");
-    T hit = l1Hit(key, type);
-    return hit != null ? hit : loadAfterL1(key, type, type, ttl, loader);
-  }
-
-  /**
-   * The first step of {@link #getOrLoad}: the L1 value of {@code key} if it is a {@code type}
-   * (counted as a hit), else {@code null} with nothing counted or read further. For callers that
-   * build their loader only on a miss (the caching annotations: no loader object per hit); {@code
-   * key} must be valid.
-   */
-  <T> T l1Hit(String key, Class<T> type) {
-    if (l1 != null) {
-      Object v = l1.get(key);
-      if (v != null && v != NEGATIVE && type.isInstance(v)) {
-        metrics.l1Hit.inc();
-        return type.cast(v);
-      }
-    }
-    return null;
+    return getOrLoad(key, type, type, ttl, loader);
   }
 
   /** {@inheritDoc} */
@@ -334,21 +367,74 @@ final class TieredCache implements Cache {
     CacheArguments.key(key);
     CacheArguments.ttl(ttl);
     Objects.requireNonNull(loader, "loader");
-    Class<T> raw = Objects.requireNonNull(type, "type").castable();
+    return getOrLoad(key, Objects.requireNonNull(type, "type").castable(), type.type(), ttl, loader);
+  }
+
+  /** {@link #getOrLoad}: the L1 hit (refreshing it when due), else the coalesced load. */
+  private <T> T getOrLoad(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
     if (l1 != null) {
       Object v = l1.get(key);
-      if (v != null && v != NEGATIVE && raw.isInstance(v)) {
+      if (v instanceof TimedValue t) {
+        long now = l1.nanoTime();
+        if (now - t.expiresAt < 0 && type.isInstance(t.value)) {
+          metrics.l1Hit.inc();
+          if (refreshAfterNanos != 0 && now - t.refreshAt >= 0) {
+            refresh(key, type, generic, ttl, loader, t);
+          }
+          return type.cast(t.value);
+        }
+      } else if (v != null && v != NEGATIVE && type.isInstance(v)) {
         metrics.l1Hit.inc();
-        return raw.cast(v);
+        return type.cast(v);
       }
     }
-    return loadAfterL1(key, raw, type.type(), ttl, loader);
+    return loadAfterL1(key, type, generic, ttl, loader);
   }
 
   /**
-   * {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced
-   * load; L2 values are decoded as {@code generic}.
+   * The first step of {@link #getOrLoad} for callers that build their loader only on a miss (the
+   * caching annotations: no loader object per hit): the L1 value of {@code key} if it is a {@code
+   * type} and not due for a refresh (counted as a hit), else {@code null} with nothing counted, and
+   * the caller goes on with {@code getOrLoad}. {@code key} must be valid.
    */
+  <T> T l1Hit(String key, Class<T> type) {
+    if (l1 == null) {
+      return null;
+    }
+    Object v = l1.get(key);
+    if (v instanceof TimedValue t) {
+      long now = l1.nanoTime();
+      if (now - t.expiresAt >= 0 || (refreshAfterNanos != 0 && now - t.refreshAt >= 0)) {
+        return null; // expired, or due for a refresh, which needs the loader
+      }
+      v = t.value;
+    }
+    if (v == null || v == NEGATIVE || !type.isInstance(v)) {
+      return null;
+    }
+    if (hotKeys != null) {
+      hotKeys.sample(key);
+    }
+    metrics.l1Hit.inc();
+    return type.cast(v);
+  }
+
+  /**
+   * The current value of {@code key} in L1: unwrapped, or {@code null} when absent or expired (an
+   * expired value is kept only as the fallback of a failing load).
+   */
+  private Object l1Value(String key) {
+    Object v = l1.get(key);
+    if (v instanceof TimedValue t) {
+      return l1.nanoTime() - t.expiresAt < 0 ? t.value : null;
+    }
+    return v;
+  }
+
+  /** {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced load. */
   private <T> T loadAfterL1(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
     if (l1 != null) {
       if (l1.get(key) == NEGATIVE) {
@@ -367,8 +453,7 @@ final class TieredCache implements Cache {
   }
 
   /** The leader's part of a coalesced load: L2, else the loader and the write-back. */
-  private <T> Object loadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader,
-      long seen) {
+  private <T> Object loadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen) {
     RemoteEntry read = null;
     if (l2 != null) {
       read = readL2(key, System.nanoTime() + l2TimeoutNanos);
@@ -377,35 +462,189 @@ final class TieredCache implements Cache {
         fillFromL2(key, value, read, ttl, seen);
         return value;
       }
+      if (leased) {
+        if (read != null) {
+          return loadUnderLease(key, type, generic, ttl, loader, seen, read, 0, false);
+        }
+        metrics.leaseFallback.inc(); // L2 failed: load here, without a lease
+      }
     }
-    T value = runLoader(key, loader);
+    return loadAndStore(key, type, generic, ttl, loader, seen, read, null, false);
+  }
+
+  /**
+   * Runs the loader and stores its value: in L2 only if the key still holds what {@code read}
+   * found ({@code null}: L2 absent or failed, no write), in L1 unless the epoch moved since {@code
+   * seen}. Releases the lease of {@code token} ({@code null}: none) once the L2 write is done;
+   * {@code publish}: a reload, whose successful write other instances must hear of.
+   */
+  private <T> Object loadAndStore(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen,
+      RemoteEntry read, String token, boolean publish) {
+    Object loaded;
+    try {
+      loaded = runLoader(key, loader, staleNanos == 0 || publish ? null : () -> staleValue(key, type, generic, read));
+    } catch (RuntimeException | Error e) {
+      releaseLease(key, token, null);
+      throw e;
+    }
+    if (loaded instanceof StaleValue stale) {
+      releaseLease(key, token, null);
+      return stale.value; // served, never stored: the layers keep the expired copy until its stale bound
+    }
+    @SuppressWarnings("unchecked")
+    T value = (T) loaded;
     if (value == null) {
+      releaseLease(key, token, null);
+      if (publish) {
+        // Nothing to serve any more: this instance drops its copy; L2's expires with its TTL.
+        synchronized (writeLock) {
+          if (epoch.get() == seen) {
+            l1.invalidate(key);
+          }
+        }
+        updateSizeGauges();
+        return null;
+      }
       if (negativeTtlNanos == 0 || l1 == null) {
         return null;
       }
       // L1 only: "absent" has no encoding in L2, and it is cheap to rediscover.
-      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), seen);
+      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), 0, seen);
       return NEGATIVE;
     }
     long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
-    if (read != null) {
-      writeBack(key, value, ttlNanos, read);
+    CompletionStage<Boolean> written = read == null ? null : writeBack(key, value, ttlNanos, read);
+    releaseLease(key, token, written);
+    if (publish && written != null && bus != null) {
+      written.whenComplete((ok, error) -> {
+        if (Boolean.TRUE.equals(ok)) {
+          publishAfter(CompletableFuture.completedFuture(null), key);
+        }
+      });
     }
-    fillL1(key, value, ttlNanos, seen);
+    fillL1(key, value, ttlNanos, 0, seen);
     return value;
   }
 
-  private <T> T runLoader(String key, Loader<? extends T> loader) {
+  // ---------------------------------------------------------------- distributed_load
+
+  /** How often a waiting instance looks for the lease holder's value in L2. */
+  private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
+   * A load (or reload) of a cache with {@code distributed_load} after L2 did not have the value:
+   * take the key's lease and load, or wait until L2 holds a value written at or after {@code
+   * since} (epoch ms; 0: any live value) and take it. When the lease disappears without a value
+   * (its holder failed or died and the lease expired) one waiter takes it over. The wait lasts at
+   * most {@code l2_timeout} + {@code lease_time}; then, or when L2 fails, this instance loads
+   * without a lease.
+   */
+  private <T> Object loadUnderLease(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen,
+      RemoteEntry read, long since, boolean publish) {
+    String token = Long.toHexString(ThreadLocalRandom.current().nextLong())
+        + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    long deadline = System.nanoTime() + l2TimeoutNanos + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+    boolean waited = false;
+    RemoteEntry last = read;
+    while (true) {
+      Object got = calls.allow() ? calls.await(L2Op.LEASE, L2Caller.call(() -> l2.tryLease(key, token, leaseMillis)),
+          System.nanoTime() + l2TimeoutNanos) : FAILED;
+      if (got == FAILED) {
+        metrics.leaseFallback.inc();
+        return loadAndStore(key, type, generic, ttl, loader, seen, last, null, publish);
+      }
+      if ((Boolean) got) {
+        (waited ? metrics.leaseTakenOver : metrics.leaseAcquired).inc();
+        return loadAndStore(key, type, generic, ttl, loader, seen, last, token, publish);
+      }
+      waited = true;
+      if (System.nanoTime() - deadline >= 0) {
+        metrics.leaseTimeout.inc();
+        log.warn("lease:" + name, () -> "cache '" + name + "': waited l2_timeout + lease_time for another instance's"
+            + " load; loading here");
+        return loadAndStore(key, type, generic, ttl, loader, seen, last, null, publish);
+      }
+      try {
+        TimeUnit.NANOSECONDS.sleep(LEASE_POLL_NANOS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CacheLoadException(name, key, e);
+      }
+      Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+      if (r == FAILED) {
+        metrics.leaseFallback.inc();
+        return loadAndStore(key, type, generic, ttl, loader, seen, last, null, publish);
+      }
+      RemoteEntry e = (RemoteEntry) r;
+      T value = liveValue(e, type, generic, since);
+      if (value != null) {
+        metrics.leaseWaited.inc();
+        fillFromL2(key, value, e, ttl, seen);
+        return value;
+      }
+      last = e;
+    }
+  }
+
+  /**
+   * The value of an L2 entry if it is live, decodes as {@code type} and was written at or after
+   * {@code since} (epoch ms; 0: whenever); else {@code null}. Counts nothing.
+   */
+  private <T> T liveValue(RemoteEntry e, Class<T> type, Type generic, long since) {
+    long now = System.currentTimeMillis();
+    if (!e.present() || (e.expiresAtMillis() != 0 && e.expiresAtMillis() <= now)
+        || (since != 0 && e.writtenAtMillis() < since)) {
+      return null;
+    }
+    try {
+      Object value = generic == type ? e.decode(type) : e.decode(generic);
+      return type.isInstance(value) ? type.cast(value) : null;
+    } catch (Exception ex) {
+      return null;
+    }
+  }
+
+  /** Releases the lease of {@code token} ({@code null}: none) once {@code after} completes (or now). */
+  private void releaseLease(String key, String token, CompletionStage<?> after) {
+    if (token == null) {
+      return;
+    }
+    Runnable release = () -> L2Caller.call(() -> l2.releaseLease(key, token)).whenComplete((ok, error) -> {
+      if (error != null) {
+        log.warn("lease:" + name, () -> "cache '" + name + "': a load lease was not released ("
+            + L2Caller.describe(error) + "); it expires after lease_time");
+      }
+    });
+    if (after == null) {
+      release.run();
+    } else {
+      after.whenComplete((r, e) -> release.run());
+    }
+  }
+
+  /**
+   * Runs the loader in its {@code cache.load} span. When it fails and {@code stale} (may be {@code
+   * null}) finds an expired value still within {@code stale_if_error}, returns that value as a
+   * {@link StaleValue} (and marks the span {@code cache.stale=true}) instead of throwing.
+   */
+  private Object runLoader(String key, Loader<?> loader, java.util.function.Supplier<Object> stale) {
     long start = System.nanoTime();
     try (Span span = tracer.spanBuilder("cache.load").kind(SpanKind.INTERNAL).attribute("cache.name", name).start()) {
       try {
-        T value = CacheArguments.load(name, key, loader);
+        Object value = CacheArguments.load(name, key, loader);
         metrics.loadSuccess.inc();
         return value;
       } catch (RuntimeException | Error e) {
         span.recordError(e);
         metrics.loadFailure.inc();
-        throw e;
+        Object old = stale == null || !(e instanceof RuntimeException) ? null : stale.get();
+        if (old == null) {
+          throw e;
+        }
+        span.setAttribute("cache.stale", true);
+        log.warn("stale:" + name, () -> "cache '" + name + "': the loader failed (" + L2Caller.describe(e)
+            + "); served an expired value (stale_if_error)");
+        return new StaleValue(old);
       } finally {
         metrics.loadDuration.observe((System.nanoTime() - start) / 1e9);
       }
@@ -413,13 +652,98 @@ final class TieredCache implements Cache {
   }
 
   /**
+   * The expired value a failed load may serve: L1's copy, else the copy the load's L2 read found
+   * ({@code read}, may be {@code null}), if it is a {@code type} that expired less than {@code
+   * stale_if_error} ago; counted as {@code result="stale"} of its layer. {@code null} when none.
+   */
+  private Object staleValue(String key, Class<?> type, Type generic, RemoteEntry read) {
+    if (l1 != null && l1.get(key) instanceof TimedValue t && type.isInstance(t.value)
+        && l1.nanoTime() - (t.expiresAt + staleNanos) < 0) {
+      metrics.l1Stale.inc();
+      return t.value;
+    }
+    if (read != null && read.present() && read.expiresAtMillis() != 0
+        && TimeUnit.MILLISECONDS.toNanos(read.expiresAtMillis() - System.currentTimeMillis()) + staleNanos > 0) {
+      try {
+        Object v = generic == type ? read.decode(type) : read.decode(generic);
+        if (type.isInstance(v)) {
+          metrics.l2Stale.inc();
+          return v;
+        }
+      } catch (Exception e) {
+        metrics.valueError("decode");
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- refresh-ahead
+
+  /**
+   * Starts the background reload of an L1 entry past {@code refresh_after}, unless one started by
+   * this entry is still running; the caller does not wait for it.
+   */
+  private <T> void refresh(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, TimedValue old) {
+    if (!old.claimRefresh()) {
+      return;
+    }
+    try {
+      refresher.execute(() -> reload(key, type, generic, ttl, loader, old));
+    } catch (RejectedExecutionException e) {
+      old.releaseRefresh(); // every reload thread is busy: a later hit tries again
+      metrics.refreshRejected.inc();
+    }
+  }
+
+  /** The background reload: joins or leads the key's coalesced load; a failure keeps the old value. */
+  private <T> void reload(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, TimedValue old) {
+    long seen = epoch.get();
+    try {
+      loads.run(key, seen, () -> reloadThrough(key, type, generic, ttl, loader, seen));
+      metrics.refreshSuccess.inc();
+    } catch (RuntimeException | Error e) {
+      metrics.refreshFailure.inc();
+      log.warn("refresh:" + name, () -> "cache '" + name + "': a refresh failed (" + L2Caller.describe(e)
+          + "); the current value is served until it expires");
+    } finally {
+      old.releaseRefresh();
+    }
+  }
+
+  /**
+   * A reload's work: if L2 already holds a value younger than {@code refresh_after} (another
+   * instance refreshed it), that value; else the loader's, written to L2 only if the key is
+   * unchanged since this reload read it, then published so other instances drop their L1 copy.
+   */
+  private <T> Object reloadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen) {
+    RemoteEntry read = null;
+    if (l2 != null) {
+      Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+      read = r == FAILED ? null : (RemoteEntry) r;
+      long since = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(refreshAfterNanos);
+      T fresh = read == null ? null : liveValue(read, type, generic, Math.max(1, since));
+      if (fresh != null) {
+        fillFromL2(key, fresh, read, ttl, seen);
+        return fresh;
+      }
+      if (leased) {
+        if (read != null) {
+          return loadUnderLease(key, type, generic, ttl, loader, seen, read, Math.max(1, since), true);
+        }
+        metrics.leaseFallback.inc();
+      }
+    }
+    return loadAndStore(key, type, generic, ttl, loader, seen, read, null, true);
+  }
+
+  /**
    * Writes a loaded value back to L2 without making the caller wait: only if the key still holds
    * what the load read there, so the write can never replace a newer write or undo a delete.
    */
-  private void writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
+  private CompletionStage<Boolean> writeBack(String key, Object value, long ttlNanos, RemoteEntry read) {
     if (!calls.allow()) {
       metrics.writeFailures.inc();
-      return;
+      return null;
     }
     CompletionStage<Boolean> stage;
     try {
@@ -428,6 +752,7 @@ final class TieredCache implements Cache {
       stage = CompletableFuture.failedFuture(e);
     }
     calls.background(L2Op.FILL, stage);
+    return stage;
   }
 
   /**
@@ -443,12 +768,9 @@ final class TieredCache implements Cache {
     return (RemoteEntry) r;
   }
 
-  /**
-   * The entry's value decoded as {@code generic} (which erases to {@code type}), counted as an L2
-   * hit; {@code null}, counted as a miss, when absent or undecodable.
-   */
+  /** The entry's value as {@code type}, counted as an L2 hit; {@code null}, counted as a miss, when absent or undecodable. */
   private <T> T hitOrMiss(RemoteEntry e, Class<T> type, Type generic) {
-    if (e.present()) {
+    if (e.present() && !(staleNanos > 0 && e.expiresAtMillis() != 0 && e.expiresAtMillis() <= System.currentTimeMillis())) {
       try {
         Object value = generic == type ? e.decode(type) : e.decode(generic);
         if (value != null && type.isInstance(value)) {
@@ -483,7 +805,9 @@ final class TieredCache implements Cache {
       }
       cap = Math.min(cap, left);
     }
-    fillL1(key, value, cap, seen);
+    long written = e.writtenAtMillis();
+    long age = written == 0 ? 0 : Math.max(0, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - written));
+    fillL1(key, value, cap, age, seen);
   }
 
   /**
@@ -491,7 +815,7 @@ final class TieredCache implements Cache {
    * put are one step under {@link #writeLock}, where every epoch change happens, so no value older
    * than an acknowledged write can be put back, not even for an instant.
    */
-  private void fillL1(String key, Object value, long ttlNanos, long seen) {
+  private void fillL1(String key, Object value, long ttlNanos, long ageNanos, long seen) {
     if (l1 == null) {
       return;
     }
@@ -499,9 +823,24 @@ final class TieredCache implements Cache {
       if (epoch.get() != seen) {
         return;
       }
-      l1.put(key, value, ttlNanos);
+      l1Put(key, value, ttlNanos, ageNanos);
     }
     updateSizeGauges();
+  }
+
+  /**
+   * Puts into L1; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
+   * {@code stale_if_error} the value is wrapped with its refresh and expiry times ({@code ageNanos}:
+   * how old it already is) and kept {@code stale_if_error} longer than {@code ttlNanos}.
+   */
+  private void l1Put(String key, Object value, long ttlNanos, long ageNanos) {
+    if (!timed || value == NEGATIVE) {
+      l1.put(key, value, ttlNanos);
+      return;
+    }
+    long now = l1.nanoTime();
+    long refreshAt = refreshAfterNanos == 0 ? 0 : now + Math.max(0, refreshAfterNanos - ageNanos);
+    l1.put(key, new TimedValue(value, refreshAt, now + ttlNanos), ttlNanos + staleNanos);
   }
 
   // ---------------------------------------------------------------- writes
@@ -518,7 +857,7 @@ final class TieredCache implements Cache {
       synchronized (writeLock) {
         epoch.incrementAndGet();
         if (l1 != null) {
-          l1.put(key, value, ttlNanos);
+          l1Put(key, value, ttlNanos, 0);
         }
       }
       updateSizeGauges();
@@ -537,7 +876,7 @@ final class TieredCache implements Cache {
       mine = epoch.incrementAndGet(); // after the command is on its way: see the class description
     }
     awaitWrite(L2Op.PUT, stage, deadline);
-    fillL1(key, value, ttlNanos, mine); // not if a later write or an invalidation overtook this one
+    fillL1(key, value, ttlNanos, 0, mine); // not if a later write or an invalidation overtook this one
     publishAfter(stage, key);
   }
 
@@ -572,7 +911,7 @@ final class TieredCache implements Cache {
     if (l1 != null) {
       synchronized (writeLock) {
         if (l2 == null || epoch.get() == mine) { // else a later write or an invalidation overtook this one
-          copy.forEach((k, v) -> l1.put(k, v, jittered(ttlNanos)));
+          copy.forEach((k, v) -> l1Put(k, v, jittered(ttlNanos), 0));
         }
       }
       updateSizeGauges();

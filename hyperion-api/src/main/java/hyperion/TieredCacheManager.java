@@ -5,9 +5,15 @@ import hyperion.cache.LocalLayer;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.CacheConfig;
 import hyperion.config.CacheSpec;
+import hyperion.config.ConfigException;
 import hyperion.internal.RateLimitedLog;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,6 +33,20 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
   private final LongSupplier nanos;
   private final RateLimitedLog log = new RateLimitedLog(System.getLogger(TieredCache.class.getName()), 10_000);
   private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
+  /**
+   * Runs the refresh-ahead reloads of every cache: at most {@value #REFRESH_THREADS} at once, none
+   * queued (a reload that finds every thread busy is not started, and a later hit tries again).
+   * Daemon threads, created on the first refresh and gone after 30 s without one.
+   */
+  private final ThreadPoolExecutor refresher = new ThreadPoolExecutor(0, REFRESH_THREADS, 30, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "hyperion-cache-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** The most refresh-ahead reloads that run at once per instance, all caches together. */
+  static final int REFRESH_THREADS = 8;
 
   /**
    * A manager over the given layer factories and bus ({@code null} where absent); {@code nanos} is
@@ -41,6 +61,14 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     this.tracer = tracer;
     this.metricsPort = metrics;
     this.nanos = nanos;
+    if (l2 == null) {
+      config.caches().forEach((name, spec) -> {
+        if (spec.distributedLoad()) {
+          throw new ConfigException("cache." + name + ".distributed_load", true,
+              "false unless an L2 layer is installed (the lease lives in L2: install RedisModule)");
+        }
+      });
+    }
     if (bus != null) {
       bus.subscribe(this);
     }
@@ -61,7 +89,8 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     CacheSpec spec = config.spec(name);
     LocalLayer.Factory l1 = spec.layers().usesL1() ? this.l1 : null;
     RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
-    CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l2 != null);
+    CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l1 != null,
+        l2 != null, !spec.staleIfError().isZero(), !spec.refreshAfter().isZero(), l2 != null && spec.distributedLoad());
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
       bound.evicted(cause);
       TieredCache c = caches.get(name); // null only while the cache is being created
@@ -71,7 +100,8 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     });
     RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
     // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
-    return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log);
+    return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log,
+        refresher);
   }
 
   private synchronized CacheMetrics metrics() {
@@ -79,6 +109,19 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
       metrics = new CacheMetrics(metricsPort);
     }
     return metrics;
+  }
+
+  /** {@inheritDoc} In the order of cache names. */
+  @Override
+  public Map<String, List<HotKey>> hotKeys() {
+    Map<String, List<HotKey>> out = new TreeMap<>();
+    caches.forEach((name, c) -> {
+      List<HotKey> top = c.hotKeys();
+      if (top != null) {
+        out.put(name, top);
+      }
+    });
+    return out;
   }
 
   @Override

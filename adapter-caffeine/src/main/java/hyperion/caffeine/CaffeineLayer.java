@@ -85,12 +85,22 @@ final class CaffeineLayer implements LocalLayer {
         });
     if (spec.maxWeight() > 0) {
       builder.maximumWeight(spec.maxWeight())
-          .weigher((String k, Object v) -> weigher.weigh(k, v instanceof Idle i ? i.value : v));
+          .weigher((String k, Object v) -> weigher.weigh(k, unwrap(v instanceof Idle i ? i.value : v)));
     } else {
       builder.maximumSize(spec.maxEntries());
     }
     this.cache = builder.build();
     this.expiry = cache.policy().expireVariably().orElseThrow();
+  }
+
+  private static Object unwrap(Object v) {
+    return v instanceof Wrapped w ? w.value() : v;
+  }
+
+  /** {@inheritDoc} The ticker the layer expires entries by (coarse by default: a volatile read). */
+  @Override
+  public long nanoTime() {
+    return ticker.read();
   }
 
   @Override

@@ -3,7 +3,10 @@ package hyperion.prometheus;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import hyperion.CacheManager;
 import hyperion.Component;
+import hyperion.HotKey;
 import hyperion.lifecycle.Health;
 import hyperion.lifecycle.HealthReport;
 import io.prometheus.metrics.config.PrometheusProperties;
@@ -18,13 +21,15 @@ import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The admin HTTP server: the scrape endpoint, {@code /health} (liveness) and {@code /ready}
- * (readiness). Started with the servers, last, and stopped first, so a stopping process turns
+ * The admin HTTP server: the scrape endpoint, {@code /health} (liveness), {@code /ready}
+ * (readiness) and {@code /cache/hotkeys} (each cache's most requested keys). Started with the servers, last, and stopped first, so a stopping process turns
  * unready before anything else goes away.
  */
 @Singleton
@@ -33,11 +38,15 @@ final class AdminServer implements Component {
   private static final Logger LOG = System.getLogger(AdminServer.class.getName());
   private static final String JSON = "application/json; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
+  private static final ObjectMapper HOT_KEYS_JSON = new ObjectMapper();
 
   private final MetricsConfig config;
   private final PrometheusMetrics metrics;
   // Health -> Lifecycle -> the Component set -> this server: a Provider breaks the cycle.
   private final Provider<Health> health;
+  /** For {@code /cache/hotkeys}; a member of its own so the constructor stays as it is. */
+  @Inject
+  private Provider<CacheManager> caches;
   private volatile HttpServer server;
   private volatile ExecutorService executor;
 
@@ -99,7 +108,9 @@ final class AdminServer implements Component {
     s.createContext(config.path(), exact(config.path(), scrape));
     s.createContext("/health", exact("/health", x -> respond(x, 200, JSON, "{\"status\":\"UP\"}")));
     s.createContext("/ready", exact("/ready", this::ready));
-    s.createContext("/", x -> respond(x, 404, TEXT, "not found; endpoints: " + config.path() + " /health /ready\n"));
+    s.createContext("/cache/hotkeys", exact("/cache/hotkeys", this::hotKeys));
+    s.createContext("/", x -> respond(x, 404, TEXT, "not found; endpoints: " + config.path()
+        + " /health /ready /cache/hotkeys\n"));
     s.setExecutor(ex);
     s.start();
     server = s;
@@ -122,6 +133,16 @@ final class AdminServer implements Component {
   private void ready(HttpExchange x) throws IOException {
     HealthReport report = health.get().check();
     respond(x, report.healthy() ? 200 : 503, JSON, report.toJson());
+  }
+
+  /**
+   * The most requested keys of each cache with {@code hot_keys}, as JSON ({@code {"users":
+   * [{"key": "u1", "requests": 1234}, ...]}}), also logged at INFO: the request is the operator's.
+   */
+  private void hotKeys(HttpExchange x) throws IOException {
+    Map<String, List<HotKey>> top = caches.get().hotKeys();
+    top.forEach((cache, keys) -> LOG.log(Level.INFO, "hot keys of cache ''{0}'': {1}", cache, keys));
+    respond(x, 200, JSON, HOT_KEYS_JSON.writeValueAsString(top));
   }
 
   /** The JDK server matches contexts by prefix; the admin endpoints answer their exact path only. */

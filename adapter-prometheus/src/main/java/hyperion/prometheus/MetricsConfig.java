@@ -43,7 +43,7 @@ public record MetricsConfig(
   // Declared before DEFAULTS: its constructor uses them during class initialisation.
   private static final Pattern NAMESPACE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)?");
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
-  private static final List<String> RESERVED_PATHS = List.of("/", "/health", "/ready");
+  private static final List<String> RESERVED_PATHS = List.of("/", "/health", "/ready", "/cache/hotkeys");
 
   /** The Prometheus client's default classic buckets, in seconds. */
   static final List<Double> DEFAULT_BUCKETS =
@@ -59,7 +59,7 @@ public record MetricsConfig(
     ConfigException.require(host != null && !host.isBlank(), "host", host,
         "an address or host name to bind, e.g. 0.0.0.0 or 127.0.0.1");
     ConfigException.require(path != null && PATH.matcher(path).matches() && !RESERVED_PATHS.contains(path),
-        "path", path, "an absolute URL path such as /metrics, other than / /health /ready");
+        "path", path, "an absolute URL path such as /metrics, other than / /health /ready /cache/hotkeys");
     ConfigException.require(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace", namespace,
         "empty or [a-zA-Z_][a-zA-Z0-9_]*");
     ConfigException.require(maxSeriesPerMetric >= 2 && maxSeriesPerMetric <= 1_000_000, "max_series_per_metric",

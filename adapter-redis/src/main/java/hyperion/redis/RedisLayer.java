@@ -25,7 +25,8 @@ import java.util.function.BiFunction;
 
 /**
  * One named cache in Redis: keys {@code <prefix><cache>:<key>}, values in the {@link StoredEntry}
- * format. Every method issues its commands at once on the shared connection and returns Lettuce's
+ * format. With {@code stale_if_error} a value's Redis TTL ({@code PX}) is that much longer than the
+ * expiry in its header, so a failing load can still serve it; reads report it as present. Every method issues its commands at once on the shared connection and returns Lettuce's
  * future (mapped in one step); nothing waits here and nothing is swallowed. Lettuce bounds what a
  * hung server can hold up: commands are rejected while disconnected, the queue per connection is
  * {@code redis.request_queue_size}, and each command times out after {@code redis.command_timeout}.
@@ -69,23 +70,39 @@ final class RedisLayer implements RemoteLayer {
       end
       return #KEYS""";
 
+  /** Deletes KEYS[1] if it still holds the token ARGV[1]: only the lease's holder releases it. */
+  private static final String RELEASE_LEASE = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+      end
+      return 0""";
+
   private static final byte[] TOMBSTONE_PREFIX = StoredEntry.tombstonePrefix();
 
   private final String name;
   private final String prefix;
+  /**
+   * Where load leases live: {@code <prefix>:lease:<cache>:<key>}. It starts with a {@code ':'} after
+   * the prefix, where no cache key can (cache names are non-empty and have no {@code ':'}).
+   */
+  private final String leasePrefix;
   private final int maxValueBytes;
   private final long tombstoneMillis;
+  /** {@code stale_if_error}: how much longer than their TTL values stay in Redis. */
+  private final long staleMillis;
   private final RedisClients clients;
   private final Codec codec;
   private final RedisErrors errors;
   private final Map<String, Object> spanAttributes;
 
-  RedisLayer(String name, String keyPrefix, int maxValueBytes, long tombstoneMillis, RedisClients clients,
-      Codec codec, RedisErrors errors) {
+  RedisLayer(String name, String keyPrefix, int maxValueBytes, long tombstoneMillis, long staleMillis,
+      RedisClients clients, Codec codec, RedisErrors errors) {
     this.name = name;
     this.prefix = keyPrefix + name + ":";
+    this.leasePrefix = keyPrefix + ":lease:" + name + ":";
     this.maxValueBytes = maxValueBytes;
     this.tombstoneMillis = tombstoneMillis;
+    this.staleMillis = staleMillis;
     this.clients = clients;
     this.codec = codec;
     this.errors = errors;
@@ -135,6 +152,10 @@ final class RedisLayer implements RemoteLayer {
     if (c == null) {
       return errors.notConnected();
     }
+    if (staleMillis > 0) {
+      // Values outlive their expiry by stale_if_error: the header's expiry tells whether it passed.
+      return errors.map(c.getrange(prefix + key, 0, 9), head -> StoredEntry.liveHeader(head, System.currentTimeMillis()));
+    }
     // Two bytes tell a value from a tombstone without transferring the value.
     return errors.map(c.getrange(prefix + key, 0, 1),
         head -> head != null && head.length > 0 && !Arrays.equals(head, TOMBSTONE_PREFIX));
@@ -143,7 +164,8 @@ final class RedisLayer implements RemoteLayer {
   @Override
   public CompletionStage<Void> put(String key, Object value, long ttlMillis) {
     return write(key, value, ttlMillis, true,
-        (c, stored) -> errors.map(c.set(prefix + key, stored, SetArgs.Builder.px(ttlMillis)), ok -> null));
+        (c, stored) -> errors.map(c.set(prefix + key, stored, SetArgs.Builder.px(ttlMillis + staleMillis)),
+            ok -> null));
   }
 
   @Override
@@ -151,9 +173,10 @@ final class RedisLayer implements RemoteLayer {
     StoredEntry read = (StoredEntry) seen;
     return write(key, value, ttlMillis, false, (c, stored) -> {
       if (read.absent()) {
-        return errors.map(c.set(prefix + key, stored, SetArgs.Builder.nx().px(ttlMillis)), "OK"::equals);
+        return errors.map(c.set(prefix + key, stored, SetArgs.Builder.nx().px(ttlMillis + staleMillis)),
+            "OK"::equals);
       }
-      byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+      byte[] ttl = Long.toString(ttlMillis + staleMillis).getBytes(StandardCharsets.US_ASCII);
       RedisFuture<Long> written = c.eval(read.identityIsHeader() ? SET_IF_HEADER : SET_IF_VALUE,
           ScriptOutputType.INTEGER, new String[] {prefix + key}, read.identity(), stored, ttl);
       return errors.map(written, n -> n != null && n == 1);
@@ -213,7 +236,7 @@ final class RedisLayer implements RemoteLayer {
       keysBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(key);
       valuesBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(stored);
     }
-    byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+    byte[] ttl = Long.toString(ttlMillis + staleMillis).getBytes(StandardCharsets.US_ASCII);
     List<CompletableFuture<?>> writes = new ArrayList<>(keysBySlot.size());
     keysBySlot.forEach((slot, keys) -> {
       List<byte[]> args = valuesBySlot.get(slot);
@@ -284,6 +307,34 @@ final class RedisLayer implements RemoteLayer {
       return unlinked.thenCompose(n -> cursor.isFinished() ? CompletableFuture.<Void>completedFuture(null)
           : scan(scanOn, unlinkOn, args, cursor));
     });
+  }
+
+  /** {@inheritDoc} {@code SET <lease key> <token> NX PX <leaseMillis>}. */
+  @Override
+  public CompletionStage<Boolean> tryLease(String key, String token, long leaseMillis) {
+    RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
+    if (c == null) {
+      return errors.notConnected();
+    }
+    return errors.map(c.set(leasePrefix + key, token.getBytes(StandardCharsets.UTF_8),
+        SetArgs.Builder.nx().px(leaseMillis)), "OK"::equals);
+  }
+
+  /** {@inheritDoc} One script: compare the token, then delete. */
+  @Override
+  public CompletionStage<Boolean> releaseLease(String key, String token) {
+    RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
+    if (c == null) {
+      return errors.notConnected();
+    }
+    RedisFuture<Long> released = c.eval(RELEASE_LEASE, ScriptOutputType.INTEGER, new String[] {leasePrefix + key},
+        token.getBytes(StandardCharsets.UTF_8));
+    return errors.map(released, n -> n != null && n == 1);
+  }
+
+  /** The Redis key of {@code key}'s load lease. */
+  String leaseKey(String key) {
+    return leasePrefix + key;
   }
 
   @Override

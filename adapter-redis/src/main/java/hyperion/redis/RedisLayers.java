@@ -31,8 +31,8 @@ final class RedisLayers implements RemoteLayer.Factory {
 
   @Override
   public RemoteLayer create(String name, CacheSpec spec) {
-    return new RedisLayer(name, keyPrefix, maxValueBytes, Math.max(1, spec.tombstoneTtl().toMillis()), clients,
-        codec, errors);
+    return new RedisLayer(name, keyPrefix, maxValueBytes, Math.max(1, spec.tombstoneTtl().toMillis()),
+        spec.staleIfError().toMillis(), clients, codec, errors);
   }
 
   @Override

@@ -69,6 +69,20 @@ final class StoredEntry implements RemoteEntry {
     b.put(MAGIC).put(kind).putLong(now + ttlMillis).putLong(now).putLong(ThreadLocalRandom.current().nextLong());
   }
 
+  /**
+   * Whether {@code head} (the first 10 bytes of a key, as {@code GETRANGE key 0 9} returns them)
+   * is a live value at {@code nowMillis}: a value without a header, or one whose expiry is later.
+   */
+  static boolean liveHeader(byte[] head, long nowMillis) {
+    if (head == null || head.length == 0) {
+      return false;
+    }
+    if (head.length < 10 || head[0] != MAGIC || (head[1] != VALUE && head[1] != TOMBSTONE)) {
+      return true; // written by another program: live while Redis keeps it
+    }
+    return head[1] == VALUE && ByteBuffer.wrap(head, 2, 8).getLong() > nowMillis;
+  }
+
   private boolean hasHeader() {
     return bytes != null && bytes.length >= HEADER && bytes[0] == MAGIC && (bytes[1] == VALUE || bytes[1] == TOMBSTONE);
   }
@@ -106,8 +120,9 @@ final class StoredEntry implements RemoteEntry {
     return present() && hasHeader() ? ByteBuffer.wrap(bytes, 2, 8).getLong() : 0;
   }
 
-  /** When the entry was written by the writer's clock, or 0 when unknown. */
-  long writtenAtMillis() {
+  /** {@inheritDoc} From the header; 0 for a value without one. */
+  @Override
+  public long writtenAtMillis() {
     return hasHeader() ? ByteBuffer.wrap(bytes, 10, 8).getLong() : 0;
   }
 

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * L1 suite: cache hits as a service has them. Both sides hold four differently configured caches of
+ * L1 suite: cache hits as a service has them. Both sides hold several differently configured caches of
  * {@value #CAPACITY} entries each, every one filled to capacity (twice as many keys were written, so
  * eviction has run), in the same JVM; the benchmarks read one cache's resident keys in a shuffled
  * order. The port side is a Hyperion service with the Caffeine and Prometheus adapters; the native
@@ -40,7 +40,13 @@ import org.openjdk.jmh.annotations.State;
  * annotatedCached} (a {@code @Cached} method of a Guice-created service, Guice AOP included) against
  * {@code handWrittenGetOrLoad} (the same service method written by hand with {@code
  * ctx.cache("users").getOrLoad(id, User.class, null, repository::find)}), both on the {@code users}
- * cache. Run with 1 and 2 threads; allocation per hit comes from JMH's GC profiler.
+ * cache; {@code freshGetIfPresent}
+ * and {@code freshGetOrLoad} (a cache like {@code users} plus {@code refresh_after}
+ * and {@code stale_if_error}, none of whose entries is due) against {@code contextGetIfPresent} and
+ * {@code contextGetOrLoad}: what the freshness features cost a hit; {@code hotKeysGetOrLoad} (the
+ * same with {@code hot_keys}) against {@code contextGetOrLoad}: what sampling the hot keys costs. Run with 1 and 2
+ * threads;
+ * allocation per hit comes from JMH's GC profiler.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -68,6 +74,13 @@ public class L1Benchmark {
           negative_ttl: 30s
         pages:
           max_weight: 1000000
+        fresh:
+          record_stats: true
+          refresh_after: 20m
+          stale_if_error: 10m
+        hot:
+          record_stats: true
+          hot_keys: 10
       """;
 
   /** A value like an application's: a small immutable record. */
@@ -124,6 +137,8 @@ public class L1Benchmark {
     HandWrittenUsers handWritten;
     AnnotatedUsers annotated;
     String[] usersKeys;
+    String[] freshKeys;
+    String[] hotKeys;
     String[] plainKeys;
     String[] nativeKeys;
     String[] nativeStatsKeys;
@@ -144,7 +159,7 @@ public class L1Benchmark {
       ctx = injector.getInstance(Context.class);
       handWritten = injector.getInstance(HandWrittenUsers.class);
       annotated = injector.getInstance(AnnotatedUsers.class);
-      for (String name : List.of("users", "plain", "sessions", "pages")) {
+      for (String name : List.of("users", "plain", "sessions", "pages", "fresh", "hot")) {
         Cache c = ctx.cache(name);
         for (int i = 0; i < 2 * CAPACITY; i++) {
           c.put(name + ":" + i, new User(name + ":" + i, "name " + i, i % 90));
@@ -153,6 +168,8 @@ public class L1Benchmark {
       plain = ctx.cache("plain");
       usersKeys = resident(ctx.cache("users"), "users");
       plainKeys = resident(plain, "plain");
+      freshKeys = resident(ctx.cache("fresh"), "fresh");
+      hotKeys = resident(ctx.cache("hot"), "hot");
 
       nativeStats = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).recordStats().build();
       nativePlain = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).build();
@@ -249,6 +266,29 @@ public class L1Benchmark {
   public Object annotatedCached(Caches s, Cursor c) {
     String[] keys = s.usersKeys;
     return s.annotated.find(keys[(c.i++) & (keys.length - 1)]);
+  }
+
+  /** {@link #contextGetIfPresent} on a cache with {@code refresh_after} and {@code stale_if_error}. */
+  @Benchmark
+  public Object freshGetIfPresent(Caches s, Cursor c) {
+    String[] keys = s.freshKeys;
+    return s.ctx.cache("fresh").getIfPresent(keys[(c.i++) & (keys.length - 1)], User.class);
+  }
+
+  /** {@link #contextGetOrLoad} on a cache with {@code refresh_after} and {@code stale_if_error}. */
+  @Benchmark
+  public Object freshGetOrLoad(Caches s, Cursor c) {
+    String[] keys = s.freshKeys;
+    return s.ctx.cache("fresh").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
+        k -> new User(k, "loaded", 0));
+  }
+
+  /** {@link #contextGetOrLoad} on a cache that tracks its {@code hot_keys}. */
+  @Benchmark
+  public Object hotKeysGetOrLoad(Caches s, Cursor c) {
+    String[] keys = s.hotKeys;
+    return s.ctx.cache("hot").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
+        k -> new User(k, "loaded", 0));
   }
 
   /** A cache without statistics, held in a field: the adapter's bare hit. */

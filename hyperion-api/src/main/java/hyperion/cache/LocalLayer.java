@@ -40,6 +40,25 @@ public interface LocalLayer {
     void evicted(EvictionCause cause);
   }
 
+  /**
+   * A value the tier stored in a wrapper of its own (caches with {@code refresh_after} or {@code
+   * stale_if_error} keep each value's write and expiry times next to it). A layer stores it like any
+   * value, except that a weigher must weigh {@link #value()}.
+   */
+  interface Wrapped {
+    /** The value the application stored. */
+    Object value();
+  }
+
+  /**
+   * The layer's clock in nanoseconds (its ticker), which the tier reads for the times it keeps next
+   * to values; it must be cheap, since caches with {@code refresh_after} or {@code stale_if_error}
+   * read it on every hit. The default is {@link System#nanoTime()}.
+   */
+  default long nanoTime() {
+    return System.nanoTime();
+  }
+
   /** The live value for {@code key}, or {@code null}. Counts nothing, never throws. */
   Object get(String key);
 

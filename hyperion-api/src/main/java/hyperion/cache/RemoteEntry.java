@@ -7,7 +7,10 @@ package hyperion.cache;
  */
 public interface RemoteEntry {
 
-  /** Whether a live value was found. */
+  /**
+   * Whether a value was found. In a cache with {@code stale_if_error} this includes a value up to
+   * that long past {@link #expiresAtMillis()}, which the tier serves only when a load fails.
+   */
   boolean present();
 
   /**
@@ -34,4 +37,12 @@ public interface RemoteEntry {
    * layer cannot tell (a value written by another program).
    */
   long expiresAtMillis();
+
+  /**
+   * When the value was written, in epoch milliseconds as written by the writer's clock, or 0 when
+   * the layer cannot tell; {@code refresh_after} counts a value's age from it. The default is 0.
+   */
+  default long writtenAtMillis() {
+    return 0;
+  }
 }

@@ -60,6 +60,26 @@ public interface RemoteLayer {
   CompletionStage<Void> clear();
 
   /**
+   * Tries to take the load lease of {@code key} for {@code leaseMillis} with the random {@code
+   * token} ({@code distributed_load}): at most one holder at a time across every instance, and it
+   * expires on its own if the holder dies. Completes with whether this token got it (false: another
+   * holds it). The default fails: a layer without leases makes every load a local one.
+   */
+  default CompletionStage<Boolean> tryLease(String key, String token, long leaseMillis) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getSimpleName() + " has no load leases"));
+  }
+
+  /**
+   * Releases the load lease of {@code key} if {@code token} still holds it (never another holder's
+   * lease); completes with whether it did.
+   */
+  default CompletionStage<Boolean> releaseLease(String key, String token) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getSimpleName() + " has no load leases"));
+  }
+
+  /**
    * Attributes describing the layer's backend for the tier's client span (OpenTelemetry
    * conventions, e.g. {@code db.system.name}, {@code server.address}); never credentials.
    */

@@ -20,6 +20,16 @@ import java.time.Duration;
  *     the delete cannot write the value it read back into L2 ({@code tombstone_ttl})
  * @param layers which of the installed layers the cache uses ({@code layers}: {@code all}, {@code
  *     l1} or {@code l2}); a cache limited to a layer that is not installed stores nothing
+ * @param refreshAfter age after which a {@code getOrLoad} hit triggers one background reload while
+ *     still returning the current value ({@code refresh_after}); zero disables refresh-ahead
+ * @param staleIfError how long past its expiry a value is kept and served by {@code getOrLoad} when
+ *     the loader fails ({@code stale_if_error}); zero disables it
+ * @param distributedLoad whether a load takes a lease in L2 so that one instance of the cluster runs
+ *     the loader for a key at a time while the others wait for its value ({@code distributed_load})
+ * @param leaseTime how long that lease lasts, and with {@code l2_timeout} how long other instances
+ *     wait for the value before loading themselves ({@code lease_time})
+ * @param hotKeys how many of the most requested keys are tracked for the admin server ({@code
+ *     hot_keys}, 0 to 1000); zero disables tracking
  */
 public record CacheSpec(
     long maxEntries,
@@ -33,7 +43,12 @@ public record CacheSpec(
     int breakerFailures,
     Duration breakerCooldown,
     Duration tombstoneTtl,
-    Layers layers) {
+    Layers layers,
+    Duration refreshAfter,
+    Duration staleIfError,
+    boolean distributedLoad,
+    Duration leaseTime,
+    int hotKeys) {
 
   /** Which of the installed cache layers a cache uses. */
   public enum Layers {
@@ -57,7 +72,8 @@ public record CacheSpec(
 
   /** The built-in defaults. */
   public static final CacheSpec DEFAULTS = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true,
-      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), Layers.ALL);
+      0.1, Duration.ZERO, Duration.ofMillis(250), 5, Duration.ofSeconds(5), Duration.ofSeconds(30), Layers.ALL,
+      Duration.ZERO, Duration.ZERO, false, Duration.ofSeconds(10), 0);
 
   /** Validates every component. */
   public CacheSpec {
@@ -77,6 +93,27 @@ public record CacheSpec(
     ConfigException.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
         "a positive duration, e.g. 30s");
     ConfigException.require(layers != null, "layers", null, "one of all, l1, l2");
+    ConfigException.require(nonNegative(refreshAfter), "refresh_after", refreshAfter,
+        "0 (disabled) or a positive duration, e.g. 1m");
+    ConfigException.require(nonNegative(staleIfError), "stale_if_error", staleIfError,
+        "0 (disabled) or a positive duration, e.g. 10m");
+    ConfigException.require(positive(leaseTime), "lease_time", leaseTime, "a positive duration, e.g. 10s");
+    ConfigException.require(!distributedLoad || layers.usesL2(), "distributed_load", distributedLoad,
+        "false with layers: l1 (the lease lives in L2)");
+    ConfigException.require(hotKeys >= 0 && hotKeys <= 1000, "hot_keys", hotKeys, "0 (off) to 1000");
+  }
+
+  /**
+   * The settings before refresh-ahead, serve-stale-on-error, distributed loads and hot keys existed:
+   * all off.
+   * Kept so code that builds a spec by hand keeps compiling.
+   */
+  public CacheSpec(long maxEntries, long maxWeight, Duration defaultTtl, Duration expireAfterAccess,
+      boolean recordStats, double ttlJitter, Duration negativeTtl, Duration l2Timeout, int breakerFailures,
+      Duration breakerCooldown, Duration tombstoneTtl, Layers layers) {
+    this(maxEntries, maxWeight, defaultTtl, expireAfterAccess, recordStats, ttlJitter, negativeTtl, l2Timeout,
+        breakerFailures, breakerCooldown, tombstoneTtl, layers, Duration.ZERO, Duration.ZERO, false,
+        Duration.ofSeconds(10), 0);
   }
 
   private static boolean positive(Duration d) {

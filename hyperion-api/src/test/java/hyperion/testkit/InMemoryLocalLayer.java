@@ -49,6 +49,11 @@ public final class InMemoryLocalLayer implements LocalLayer {
   }
 
   @Override
+  public long nanoTime() {
+    return nanos.getAsLong();
+  }
+
+  @Override
   public Object get(String key) {
     Stored s = map.get(key);
     if (s == null) {
