@@ -2,6 +2,7 @@ package hyperion.otel;
 
 import hyperion.config.Config;
 import hyperion.config.ConfigException;
+import hyperion.config.ConfigSections;
 import hyperion.otel.TracingConfig.Exporter;
 import hyperion.otel.TracingConfig.Protocol;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
@@ -21,17 +22,23 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
   static final String OTEL_TRACES_SAMPLER = "OTEL_TRACES_SAMPLER";
   static final String OTEL_TRACES_SAMPLER_ARG = "OTEL_TRACES_SAMPLER_ARG";
 
+  /** The settings of {@code config} alone (tests). */
   static Settings resolve(Config config, Map<String, String> env) {
-    TracingConfig tracing = config.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS);
+    return resolve(new ConfigSections(config, java.util.Set.of(TracingConfig.SECTION)), env);
+  }
+
+  static Settings resolve(ConfigSections sections, Map<String, String> env) {
+    Config config = sections.config();
+    TracingConfig tracing = sections.get(TracingConfig.SECTION);
     String serviceName = config.service().name();
     String fromEnv = value(env, OTEL_SERVICE_NAME);
-    if (config.raw("service.name") == null && fromEnv != null) {
+    if (!config.isSet("service.name") && fromEnv != null) {
       serviceName = fromEnv;
     }
-    String endpoint = endpoint(tracing, config.raw("tracing.endpoint") != null, env);
+    String endpoint = endpoint(tracing, config.isSet("tracing.endpoint"), env);
     Sampler sampler;
     String description;
-    if (config.raw("tracing.sample_rate") == null && value(env, OTEL_TRACES_SAMPLER) != null) {
+    if (!config.isSet("tracing.sample_rate") && value(env, OTEL_TRACES_SAMPLER) != null) {
       description = value(env, OTEL_TRACES_SAMPLER).toLowerCase(Locale.ROOT);
       sampler = envSampler(description, value(env, OTEL_TRACES_SAMPLER_ARG));
     } else {

@@ -103,7 +103,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<RemoteEntry> get(String key) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     return errors.map(c.get(prefix + key), bytes -> StoredEntry.read(bytes, codec));
   }
@@ -112,7 +112,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<List<RemoteEntry>> getAll(List<String> keys) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     String[] redisKeys = new String[keys.size()];
     for (int i = 0; i < redisKeys.length; i++) {
@@ -133,7 +133,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Boolean> exists(String key) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     // Two bytes tell a value from a tombstone without transferring the value.
     return errors.map(c.getrange(prefix + key, 0, 1),
@@ -169,7 +169,7 @@ final class RedisLayer implements RemoteLayer {
       BiFunction<RedisClusterAsyncCommands<String, byte[]>, byte[], CompletionStage<R>> command) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     byte[] stored;
     try {
@@ -191,7 +191,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Void> putAll(Map<String, ?> entries, long ttlMillis) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     Map<Integer, List<String>> keysBySlot = new LinkedHashMap<>();
     Map<Integer, List<byte[]>> valuesBySlot = new LinkedHashMap<>();
@@ -235,7 +235,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Boolean> delete(String key, long tombstoneMillis) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     byte[] ttl = Long.toString(tombstoneMillis).getBytes(StandardCharsets.US_ASCII);
     RedisFuture<Long> removed = c.eval(DELETE, ScriptOutputType.INTEGER, new String[] {prefix + key},
@@ -252,7 +252,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Void> clear() {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     ScanArgs args = ScanArgs.Builder.matches(globEscape(prefix) + "*").limit(SCAN_COUNT);
     CompletionStage<Void> done = CompletableFuture.completedFuture(null);
