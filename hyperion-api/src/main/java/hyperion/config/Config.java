@@ -1,6 +1,5 @@
 package hyperion.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -362,7 +361,6 @@ public final class Config {
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
         .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .build();
   }
 
