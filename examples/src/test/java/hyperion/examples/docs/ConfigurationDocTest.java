@@ -36,7 +36,7 @@ class ConfigurationDocTest {
       new ConfigSection<>("cache", CacheSpec.class, CacheSpec.DEFAULTS), TracingConfig.SECTION, RedisConfig.SECTION,
       MetricsConfig.SECTION, HttpConfig.SECTION);
 
-  record Row(String key, String type, String defaultCell, String secret) {}
+  record Row(String key, String type, String defaultCell, String allowed, String secret) {}
 
   static Map<String, Row> table(String doc, String section) {
     Matcher m = Pattern.compile("(?m)^## `" + section + "`\\n").matcher(doc);
@@ -46,10 +46,10 @@ class ConfigurationDocTest {
     assertThat(body).as(section + " table header").contains("| key | type | default | allowed | secret | meaning |");
     Map<String, Row> rows = new LinkedHashMap<>();
     for (String line : body.lines().toList()) {
-      Matcher r = Pattern.compile("^\\| `([a-z0-9_.]+)` \\| ([^|]+) \\| (.+?) \\| (?:[^|]|\\\\\\|)+ \\| (yes|no) \\| ")
+      Matcher r = Pattern.compile("^\\| `([a-z0-9_.]+)` \\| ([^|]+) \\| (.+?) \\| ((?:[^|]|\\\\\\|)+) \\| (yes|no) \\| ")
           .matcher(line);
       if (r.find()) {
-        rows.put(r.group(1), new Row(r.group(1), r.group(2).trim(), r.group(3).trim(), r.group(4)));
+        rows.put(r.group(1), new Row(r.group(1), r.group(2).trim(), r.group(3).trim(), r.group(4), r.group(5)));
       }
     }
     return rows;
@@ -73,6 +73,14 @@ class ConfigurationDocTest {
         String secret = section.secretKeys().contains(e.getKey()) ? "yes" : "no";
         if (!row.secret().equals(secret)) {
           wrong.add(where + ": secret '" + row.secret() + "', the record says '" + secret + "'");
+        }
+        if (c.type() instanceof Class<?> k && k.isEnum()) {
+          for (Object constant : k.getEnumConstants()) {
+            String value = written((Enum<?>) constant);
+            if (!row.allowed().contains("`" + value + "`")) {
+              wrong.add(where + ": allowed values lack `" + value + "`");
+            }
+          }
         }
         String expected = render(c.defaultValue());
         Matcher first = Pattern.compile("^`([^`]*)`").matcher(row.defaultCell());
@@ -125,6 +133,17 @@ class ConfigurationDocTest {
     return c.isEnum() ? "enum" : c.getSimpleName();
   }
 
+  /** An enum constant as the configuration accepts and reports it (its {@code @JsonProperty} name, else lower case). */
+  static String written(Enum<?> e) {
+    try {
+      var property = e.getDeclaringClass().getField(e.name())
+          .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+      return property != null ? property.value() : e.name().toLowerCase(Locale.ROOT);
+    } catch (NoSuchFieldException ex) {
+      throw new AssertionError(ex);
+    }
+  }
+
   /** A scalar default as the docs write it, or {@code null} when there is nothing simple to compare. */
   static String render(Object value) {
     if (value == null || value instanceof Map || value instanceof List) {
@@ -134,7 +153,7 @@ class ConfigurationDocTest {
       return s.isEmpty() ? null : s;
     }
     if (value instanceof Enum<?> e) {
-      return e.name().toLowerCase(Locale.ROOT);
+      return written(e);
     }
     if (value instanceof Duration d) {
       if (d.isZero()) {
