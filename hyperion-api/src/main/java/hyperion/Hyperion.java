@@ -55,7 +55,10 @@ public final class Hyperion implements AutoCloseable {
 
   /**
    * Builds the injector from {@link HyperionModule} with {@code config} plus {@code modules}, and
-   * starts every component. Configuration errors surface as {@link ConfigException}.
+   * starts every component. Configuration errors surface as one {@link ConfigException} listing
+   * every problem of every section (the core's and those the modules declare). This is the way to
+   * use the adapters outside {@link #run}: their connections and servers open when the lifecycle
+   * starts, which a bare {@code Guice.createInjector} does not do. Close the result to stop.
    */
   public static Hyperion start(Config config, Module... modules) {
     Hyperion app = create(config, modules);
@@ -79,14 +82,23 @@ public final class Hyperion implements AutoCloseable {
   }
 
   /**
-   * The whole main: loads the config ({@code --config <file>} in {@code args}, else {@code
-   * HYPERION_CONFIG}, else {@code ./application.yaml}), starts, installs SIGTERM/SIGINT handling,
-   * blocks until stopped, then exits the JVM: 0 after a clean stop, {@value #EXIT_UNCLEAN_STOP}
-   * when a component failed to stop in time, {@value #EXIT_START_FAILED} when start-up failed.
+   * The whole main: loads the config ({@code --config <file>} in {@code args}, else the file named
+   * by {@code HYPERION_CONFIG}, else {@code ./application.yaml} if it exists, else the defaults; a
+   * file named by {@code --config} or {@code HYPERION_CONFIG} that does not exist is a start-up
+   * error), starts, installs SIGTERM/SIGINT handling, blocks until stopped, then exits the JVM: 0
+   * after a clean stop, {@value #EXIT_UNCLEAN_STOP} when a component failed to stop in time, {@value
+   * #EXIT_START_FAILED} when start-up failed (every configuration problem is printed to stderr, one
+   * line each, before it exits).
    */
   public static void run(String[] args, Module... modules) {
     Map<String, String> env = System.getenv();
-    runAll(List.of(() -> start(Config.load(configPath(args, env), env), modules)));
+    runAll(List.of(() -> start(loadConfig(args, env), modules)));
+  }
+
+  /** The configuration {@link #run} uses for {@code args} and {@code env}. */
+  static Config loadConfig(String[] args, Map<String, String> env) {
+    Path named = configPath(args, env);
+    return named != null ? Config.load(named, env) : Config.loadIfPresent(Path.of("application.yaml"), env);
   }
 
   /**
@@ -119,6 +131,14 @@ public final class Hyperion implements AutoCloseable {
           break;
         }
       }
+    } catch (ConfigException e) {
+      // Configuration problems are the user's to fix, not a bug: one line each, no stack trace.
+      System.err.println("hyperion: start-up failed: " + e.getMessage());
+      LOG.log(Level.ERROR, "start-up failed: " + e.getMessage());
+      stopAll(started);
+      stopped.countDown();
+      System.exit(EXIT_START_FAILED);
+      return;
     } catch (Exception e) {
       System.err.println("hyperion: start-up failed: " + e.getMessage());
       LOG.log(Level.ERROR, "start-up failed", e);
@@ -148,16 +168,24 @@ public final class Hyperion implements AutoCloseable {
     return clean;
   }
 
+  /** The config file {@code args} or {@code env} name explicitly, or {@code null}. */
   static Path configPath(String[] args, Map<String, String> env) {
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length) {
+      if (args[i].equals("--config")) {
+        if (i + 1 >= args.length || args[i + 1].isBlank()) {
+          throw new ConfigException("--config", null, "the path of a YAML file after --config");
+        }
         return Path.of(args[i + 1]);
       }
       if (args[i].startsWith("--config=")) {
-        return Path.of(args[i].substring("--config=".length()));
+        String path = args[i].substring("--config=".length());
+        if (path.isBlank()) {
+          throw new ConfigException("--config", "", "the path of a YAML file, e.g. --config=application.yaml");
+        }
+        return Path.of(path);
       }
     }
-    return Config.defaultPath(env);
+    return Config.namedPath(env);
   }
 
   /** Runs {@code action} on SIGTERM/SIGINT, on a thread of its own: the signal thread never blocks. */
@@ -176,17 +204,25 @@ public final class Hyperion implements AutoCloseable {
     }
   }
 
+  /**
+   * The {@link ConfigException} behind a Guice error, if there is one: the one with the most
+   * problems (the check of all sections), so the report is complete.
+   */
   private static RuntimeException unwrap(java.util.Collection<Message> messages, RuntimeException e) {
+    ConfigException best = null;
     for (Message m : messages) {
       Throwable cause = m.getCause();
       while (cause != null) {
         if (cause instanceof ConfigException ce) {
-          return ce;
+          if (best == null || ce.problems().size() > best.problems().size()) {
+            best = ce;
+          }
+          break;
         }
         cause = cause.getCause();
       }
     }
-    return e;
+    return best != null ? best : e;
   }
 
   /** The injector, for looking up bindings. */

@@ -2,6 +2,7 @@ package hyperion;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.TypeLiteral;
 import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.multibindings.Multibinder;
@@ -10,6 +11,8 @@ import hyperion.cache.InvalidationBus;
 import hyperion.cache.LocalLayer;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.Config;
+import hyperion.config.ConfigSection;
+import hyperion.config.ConfigSections;
 import hyperion.lifecycle.Health;
 import hyperion.lifecycle.Lifecycle;
 import jakarta.inject.Singleton;
@@ -18,7 +21,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The core module: binds {@link Config}, {@link Context}, the {@link hyperion.lifecycle.Lifecycle},
+ * The core module: binds {@link Config} and checks it ({@link ConfigSections}: every section,
+ * the core's and those other modules declared with {@link ConfigSection#declare}, all problems
+ * reported together when the injector is built), {@link Context}, the {@link hyperion.lifecycle.Lifecycle},
  * {@link hyperion.lifecycle.Health}, the {@link Traced}/{@link Timed} interceptors, the {@link
  * Cached}/{@link CachePut}/{@link CacheInvalidate} interceptor, and a no-op
  * default for every port through {@link OptionalBinder#setDefault()}.
@@ -47,6 +52,9 @@ public final class HyperionModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(Config.class).toInstance(config);
+    Multibinder.newSetBinder(binder(), new TypeLiteral<ConfigSection<?>>() {});
+    // Eager in every stage: all configuration problems are reported when the injector is built.
+    bind(ConfigSections.class).asEagerSingleton();
     OptionalBinder.newOptionalBinder(binder(), Tracer.class).setDefault().toInstance(NoopTracer.INSTANCE);
     OptionalBinder.newOptionalBinder(binder(), Metrics.class).setDefault().to(NoopMetrics.class).in(Singleton.class);
     OptionalBinder.newOptionalBinder(binder(), LocalLayer.Factory.class);

@@ -98,26 +98,47 @@ class HyperionModuleTest {
   void badConfigurationFailsAtStartWithTheKeyNamed() {
     assertThatThrownBy(() -> Hyperion.start(Config.fromYaml("service:\n  shutdown_timeout: 0s\n")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("service.shutdown_timeout = 'PT0S'");
+        .hasMessageContaining("service.shutdown_timeout = '0s'");
+  }
+
+  /** A section shaped like an adapter's. */
+  record PortSection(int port) {
+    static final hyperion.config.ConfigSection<PortSection> SECTION =
+        new hyperion.config.ConfigSection<>("metrics", PortSection.class, new PortSection(1));
+
+    PortSection {
+      ConfigException.require(port > 0, "port", port, "a positive port");
+    }
   }
 
   @Test
-  void anAdapterSectionErrorSurfacesAsConfigExceptionAtStart() {
-    record Section(int port) {
-      Section {
-        ConfigException.require(port > 0, "port", port, "a positive port");
-      }
-    }
+  void aDeclaredSectionsErrorsSurfaceTogetherWithTheCoresAtStart() {
     AbstractModule adapter = new AbstractModule() {
+      @Override
+      protected void configure() {
+        hyperion.config.ConfigSection.declare(binder(), PortSection.SECTION);
+      }
+
       @com.google.inject.Provides
       @jakarta.inject.Singleton
-      Section section(Config config) {
-        return config.section("metrics", Section.class, new Section(1));
+      PortSection section(hyperion.config.ConfigSections sections) {
+        return sections.get(PortSection.SECTION);
       }
     };
-    assertThatThrownBy(() -> Hyperion.start(Config.fromYaml("metrics:\n  port: -1\n"), adapter))
+    assertThatThrownBy(() -> Hyperion.start(Config.fromYaml(
+        "service:\n  shutdown_timeout: 0s\nmetrics:\n  port: -1\nmetrix: {}\n"), adapter))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("invalid configuration: metrics.port = '-1': a positive port");
+        .hasMessage("invalid configuration (3 problems):\n"
+            + "  service.shutdown_timeout = '0s': a duration between 1ms and 10m, e.g. 10s\n"
+            + "  metrics.port = '-1': a positive port\n"
+            + "  metrix = '(section)': unknown section; the installed modules declare cache, health, metrics, service");
+  }
+
+  @Test
+  void anUndeclaredSectionIsReported() {
+    assertThatThrownBy(() -> Hyperion.start(Config.fromYaml("metrics:\n  port: 1\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("metrics = '(section)': unknown section");
   }
 
   @Test

@@ -26,7 +26,7 @@ import jakarta.inject.Singleton;
  * </ul>
  *
  * <pre>{@code
- * Guice.createInjector(new HyperionModule(config), new CaffeineModule());
+ * Hyperion app = Hyperion.start(config, new CaffeineModule());
  * }</pre>
  */
 public final class CaffeineModule extends AbstractModule {

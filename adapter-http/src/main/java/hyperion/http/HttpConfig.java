@@ -1,6 +1,7 @@
 package hyperion.http;
 
 import hyperion.config.ConfigException;
+import hyperion.config.ConfigSection;
 import java.time.Duration;
 
 /**
@@ -28,21 +29,26 @@ public record HttpConfig(int port, String host, int maxRequestBodyBytes, int max
   public static final HttpConfig DEFAULTS = new HttpConfig(8080, "0.0.0.0", 1 << 20, 8192, Duration.ofSeconds(30), 64,
       1000, Duration.ofSeconds(2));
 
+  /** The {@code http} section: its name, this record and {@link #DEFAULTS}. */
+  public static final ConfigSection<HttpConfig> SECTION = new ConfigSection<>("http", HttpConfig.class, DEFAULTS);
+
   /** Validates every key; the message names the key, the value and what is allowed. */
   public HttpConfig {
-    ConfigException.require(port >= 0 && port <= 65535, "port", port, "0 (any free port) or a port 1-65535");
-    ConfigException.require(host != null && !host.isBlank(), "host", host,
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(port >= 0 && port <= 65535, "port", port, "0 (any free port) or a port 1-65535");
+    checks.require(host != null && !host.isBlank(), "host", host,
         "an address or host name to bind, e.g. 0.0.0.0 or 127.0.0.1");
-    ConfigException.require(maxRequestBodyBytes >= 0, "max_request_body_bytes", maxRequestBodyBytes,
+    checks.require(maxRequestBodyBytes >= 0, "max_request_body_bytes", maxRequestBodyBytes,
         "a byte count >= 0, e.g. 1048576");
-    ConfigException.require(maxRequestHeaderBytes >= 1024 && maxRequestHeaderBytes <= 1 << 20,
+    checks.require(maxRequestHeaderBytes >= 1024 && maxRequestHeaderBytes <= 1 << 20,
         "max_request_header_bytes", maxRequestHeaderBytes, "a byte count between 1024 and 1048576");
-    ConfigException.require(positive(idleTimeout), "idle_timeout", idleTimeout, "a positive duration, e.g. 30s");
-    ConfigException.require(maxThreads >= 4 && maxThreads <= 10_000, "max_threads", maxThreads,
+    checks.require(positive(idleTimeout), "idle_timeout", idleTimeout, "a positive duration, e.g. 30s");
+    checks.require(maxThreads >= 4 && maxThreads <= 10_000, "max_threads", maxThreads,
         "a thread count between 4 and 10000");
-    ConfigException.require(maxConnections >= 1, "max_connections", maxConnections, "a count >= 1");
-    ConfigException.require(positive(clientConnectTimeout), "client_connect_timeout", clientConnectTimeout,
+    checks.require(maxConnections >= 1, "max_connections", maxConnections, "a count >= 1");
+    checks.require(positive(clientConnectTimeout), "client_connect_timeout", clientConnectTimeout,
         "a positive duration, e.g. 2s");
+    checks.throwIfAny();
   }
 
   private static boolean positive(Duration d) {

@@ -7,6 +7,8 @@ import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Component;
 import hyperion.Context;
 import hyperion.config.Config;
+import hyperion.config.ConfigSection;
+import hyperion.config.ConfigSections;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
@@ -33,6 +35,7 @@ public final class HttpModule extends AbstractModule {
 
   @Override
   protected void configure() {
+    ConfigSection.declare(binder(), HttpConfig.SECTION);
     bind(JettyServer.class).in(Singleton.class);
     Multibinder.newSetBinder(binder(), Component.class).addBinding().to(JettyServer.class);
     OptionalBinder.newOptionalBinder(binder(), HttpClient.class).setDefault().toProvider(ClientProvider.class)
@@ -41,8 +44,8 @@ public final class HttpModule extends AbstractModule {
 
   @Provides
   @Singleton
-  HttpConfig httpConfig(Config config) {
-    return config.section("http", HttpConfig.class, HttpConfig.DEFAULTS);
+  HttpConfig httpConfig(ConfigSections sections) {
+    return sections.get(HttpConfig.SECTION);
   }
 
   /** The default client: HTTP/1.1 with the configured connect timeout, traced and measured. */

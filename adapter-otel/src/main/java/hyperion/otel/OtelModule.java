@@ -7,6 +7,7 @@ import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Component;
 import hyperion.HealthCheck;
 import hyperion.Tracer;
+import hyperion.config.ConfigSection;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import jakarta.inject.Singleton;
@@ -48,6 +49,7 @@ public final class OtelModule extends AbstractModule {
 
   @Override
   protected void configure() {
+    ConfigSection.declare(binder(), TracingConfig.SECTION);
     bind(TracingRuntime.OtelEnvironment.class).toInstance(
         new TracingRuntime.OtelEnvironment(environment == null ? System.getenv() : Map.copyOf(environment)));
     Multibinder.newSetBinder(binder(), SpanProcessor.class);

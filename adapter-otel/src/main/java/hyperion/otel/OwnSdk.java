@@ -2,6 +2,7 @@ package hyperion.otel;
 
 import hyperion.Metrics;
 import hyperion.config.ConfigException;
+import hyperion.config.Secret;
 import hyperion.otel.TracingConfig.Compression;
 import hyperion.otel.TracingConfig.Protocol;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
@@ -243,7 +244,7 @@ final class OwnSdk {
    * What every OTLP exporter gets, spans or logs, gRPC or HTTP (the SDK's four builders have these
    * setters but no common type). The PEM files are read once here.
    */
-  private record Otlp(Duration timeout, String compression, Map<String, String> headers, byte[] trusted,
+  private record Otlp(Duration timeout, String compression, Map<String, Secret> headers, byte[] trusted,
       byte[] clientKey, byte[] clientCertificate) {
 
     static Otlp of(TracingConfig t) {
@@ -261,7 +262,7 @@ final class OwnSdk {
       setEndpoint.accept(endpoint);
       setTimeout.accept(timeout);
       setCompression.accept(compression);
-      headers.forEach(addHeader);
+      headers.forEach((name, value) -> addHeader.accept(name, value.reveal()));
       if (trusted != null) {
         setTrusted.accept(trusted);
       }

@@ -2,16 +2,23 @@ package hyperion.otel;
 
 import hyperion.config.Config;
 import hyperion.config.ConfigException;
+import hyperion.config.ConfigSections;
 import hyperion.otel.TracingConfig.Exporter;
 import hyperion.otel.TracingConfig.Protocol;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
+import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The effective tracing settings: the {@code tracing} section, with the standard {@code OTEL_*}
- * variables filling keys the YAML (or its {@code HYPERION_*} overrides) leaves unset.
+ * variables filling keys the YAML (or its {@code HYPERION_*} overrides) leaves unset. The variables
+ * are read through OpenTelemetry autoconfigure's {@link ConfigProperties} (names normalized and
+ * values typed as the SDK's own autoconfiguration does).
  */
 record Settings(TracingConfig tracing, String serviceName, String serviceVersion, String environment,
     String endpoint, Sampler sampler, String samplerDescription) {
@@ -21,19 +28,27 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
   static final String OTEL_TRACES_SAMPLER = "OTEL_TRACES_SAMPLER";
   static final String OTEL_TRACES_SAMPLER_ARG = "OTEL_TRACES_SAMPLER_ARG";
 
+  /** The settings of {@code config} alone (tests). */
   static Settings resolve(Config config, Map<String, String> env) {
-    TracingConfig tracing = config.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS);
+    return resolve(new ConfigSections(config, java.util.Set.of(TracingConfig.SECTION)), env);
+  }
+
+  static Settings resolve(ConfigSections sections, Map<String, String> env) {
+    Config config = sections.config();
+    TracingConfig tracing = sections.get(TracingConfig.SECTION);
+    ConfigProperties otel = otelProperties(env);
     String serviceName = config.service().name();
-    String fromEnv = value(env, OTEL_SERVICE_NAME);
-    if (config.raw("service.name") == null && fromEnv != null) {
+    String fromEnv = otel.getString("otel.service.name");
+    if (!config.isSet("service.name") && fromEnv != null) {
       serviceName = fromEnv;
     }
-    String endpoint = endpoint(tracing, config.raw("tracing.endpoint") != null, env);
+    String endpoint = endpoint(tracing, config.isSet("tracing.endpoint"), otel);
     Sampler sampler;
     String description;
-    if (config.raw("tracing.sample_rate") == null && value(env, OTEL_TRACES_SAMPLER) != null) {
-      description = value(env, OTEL_TRACES_SAMPLER).toLowerCase(Locale.ROOT);
-      sampler = envSampler(description, value(env, OTEL_TRACES_SAMPLER_ARG));
+    String samplerName = otel.getString("otel.traces.sampler");
+    if (!config.isSet("tracing.sample_rate") && samplerName != null) {
+      description = samplerName.toLowerCase(Locale.ROOT);
+      sampler = envSampler(description, otel);
     } else {
       description = "parentbased_traceidratio(" + tracing.sampleRate() + ")";
       sampler = Sampler.parentBased(ratio(tracing.sampleRate()));
@@ -42,7 +57,21 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
         sampler, description);
   }
 
-  private static String endpoint(TracingConfig tracing, boolean setInYaml, Map<String, String> env) {
+  /**
+   * The {@code OTEL_*} variables of {@code env} as OpenTelemetry's {@link ConfigProperties} ({@code
+   * OTEL_TRACES_SAMPLER} is {@code otel.traces.sampler}); blank ones count as unset.
+   */
+  static ConfigProperties otelProperties(Map<String, String> env) {
+    Map<String, String> properties = new HashMap<>();
+    env.forEach((name, value) -> {
+      if (name.startsWith("OTEL_") && value != null && !value.isBlank()) {
+        properties.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value.trim());
+      }
+    });
+    return DefaultConfigProperties.createFromMap(properties);
+  }
+
+  private static String endpoint(TracingConfig tracing, boolean setInYaml, ConfigProperties otel) {
     Exporter exporter = tracing.exporter();
     boolean otlp = exporter == Exporter.OTLP || exporter == Exporter.JAEGER;
     boolean http = tracing.protocol() == Protocol.HTTP_PROTOBUF;
@@ -50,7 +79,7 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
       return "";
     }
     if (!setInYaml || tracing.endpoint().isEmpty()) {
-      String base = otlp ? value(env, OTEL_EXPORTER_OTLP_ENDPOINT) : null;
+      String base = otlp ? otel.getString("otel.exporter.otlp.endpoint") : null;
       if (base != null) {
         ConfigException.require(TracingConfig.isHttpUrl(base), OTEL_EXPORTER_OTLP_ENDPOINT, base,
             "an http:// or https:// URL with a host, e.g. http://collector:4317");
@@ -94,36 +123,31 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
     return rate >= 1.0 ? Sampler.alwaysOn() : rate <= 0.0 ? Sampler.alwaysOff() : Sampler.traceIdRatioBased(rate);
   }
 
-  private static Sampler envSampler(String name, String arg) {
+  private static Sampler envSampler(String name, ConfigProperties otel) {
     return switch (name) {
       case "always_on" -> Sampler.alwaysOn();
       case "always_off" -> Sampler.alwaysOff();
-      case "traceidratio" -> Sampler.traceIdRatioBased(ratio(arg));
+      case "traceidratio" -> Sampler.traceIdRatioBased(ratio(otel));
       case "parentbased_always_on" -> Sampler.parentBased(Sampler.alwaysOn());
       case "parentbased_always_off" -> Sampler.parentBased(Sampler.alwaysOff());
-      case "parentbased_traceidratio" -> Sampler.parentBased(Sampler.traceIdRatioBased(ratio(arg)));
+      case "parentbased_traceidratio" -> Sampler.parentBased(Sampler.traceIdRatioBased(ratio(otel)));
       default -> throw new ConfigException(OTEL_TRACES_SAMPLER, name, "unrecognized value; allowed: always_on, "
           + "always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio");
     };
   }
 
-  private static double ratio(String arg) {
-    if (arg == null) {
-      return 1.0; // the spec's default for a missing argument
-    }
+  /** {@code OTEL_TRACES_SAMPLER_ARG}, 1.0 when unset (the specification's default). */
+  private static double ratio(ConfigProperties otel) {
+    String key = "otel.traces.sampler.arg";
     double r;
     try {
-      r = Double.parseDouble(arg);
-    } catch (NumberFormatException e) {
+      r = otel.getDouble(key, 1.0);
+    } catch (ConfigurationException e) {
       r = Double.NaN;
     }
-    ConfigException.require(r >= 0.0 && r <= 1.0, OTEL_TRACES_SAMPLER_ARG, arg, "a number from 0.0 to 1.0");
+    ConfigException.require(r >= 0.0 && r <= 1.0, OTEL_TRACES_SAMPLER_ARG, otel.getString(key),
+        "a number from 0.0 to 1.0");
     return r;
-  }
-
-  private static String value(Map<String, String> env, String key) {
-    String v = env.get(key);
-    return v == null || v.isBlank() ? null : v.trim();
   }
 
   private static String stripSlash(String url) {

@@ -1,7 +1,10 @@
 package hyperion.otel;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import hyperion.config.ConfigException;
+import hyperion.config.ConfigSection;
+import hyperion.config.Secret;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +18,8 @@ import java.util.Map;
  * @param exporter where spans go ({@code tracing.exporter}): otlp, jaeger, zipkin, logging or none
  * @param endpoint the collector URL ({@code tracing.endpoint}); empty means the exporter's default
  * @param protocol the OTLP transport ({@code tracing.protocol}) for otlp and jaeger: grpc or http/protobuf
- * @param headers extra request headers for OTLP ({@code tracing.headers}), e.g. an API key
+ * @param headers extra request headers for OTLP ({@code tracing.headers}), e.g. an API key; the
+ *     values are {@link Secret}s, never printed
  * @param timeout how long one export request may take ({@code tracing.timeout})
  * @param compression request compression ({@code tracing.compression}): none or gzip
  * @param tls certificates for an {@code https} endpoint ({@code tracing.tls})
@@ -31,7 +35,7 @@ public record TracingConfig(
     Exporter exporter,
     String endpoint,
     Protocol protocol,
-    Map<String, String> headers,
+    Map<String, Secret> headers,
     Duration timeout,
     Compression compression,
     Tls tls,
@@ -46,32 +50,39 @@ public record TracingConfig(
 
   /** Validates every component; errors name the key relative to {@code tracing}. */
   public TracingConfig {
-    ConfigException.require(sdk != null, "sdk", null, "one of auto, own, global");
-    ConfigException.require(exporter != null, "exporter", null, "one of otlp, jaeger, zipkin, logging, none");
-    ConfigException.require(protocol != null, "protocol", null, "grpc or http/protobuf");
-    ConfigException.require(compression != null, "compression", null, "none or gzip");
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(sdk != null, "sdk", null, "one of auto, own, global");
+    checks.require(exporter != null, "exporter", null, "one of otlp, jaeger, zipkin, logging, none");
+    checks.require(protocol != null, "protocol", null, "grpc or http/protobuf");
+    checks.require(compression != null, "compression", null, "none or gzip");
     endpoint = endpoint == null ? "" : endpoint.trim();
-    ConfigException.require(endpoint.isEmpty() || isHttpUrl(endpoint), "endpoint", endpoint,
+    checks.require(endpoint.isEmpty() || isHttpUrl(endpoint), "endpoint", endpoint,
         "an http:// or https:// URL with a host, e.g. http://localhost:4317");
     headers = headers == null ? Map.of() : Map.copyOf(headers);
-    for (Map.Entry<String, String> h : headers.entrySet()) {
-      ConfigException.require(h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "headers." + h.getKey(),
+    for (Map.Entry<String, Secret> h : headers.entrySet()) {
+      checks.require(h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "headers." + h.getKey(),
           h.getKey(), "a header name made of token characters");
     }
-    ConfigException.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
+    checks.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
         && timeout.compareTo(Duration.ofMinutes(5)) <= 0, "timeout", timeout, "a duration between 1ms and 5m");
     tls = tls == null ? Tls.DEFAULTS : tls;
-    ConfigException.require(sampleRate >= 0.0 && sampleRate <= 1.0, "sample_rate", sampleRate,
+    checks.require(sampleRate >= 0.0 && sampleRate <= 1.0, "sample_rate", sampleRate,
         "a number from 0.0 to 1.0");
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     for (Map.Entry<String, String> a : attributes.entrySet()) {
-      ConfigException.require(!a.getKey().isBlank(), "attributes", a.getKey(), "non-blank attribute names");
+      checks.require(!a.getKey().isBlank(), "attributes", a.getKey(), "non-blank attribute names");
     }
     batch = batch == null ? Batch.DEFAULTS : batch;
     logs = logs == null ? Logs.DEFAULTS : logs;
-    ConfigException.require(!logs.enabled() || exporter == Exporter.OTLP, "logs.enabled", true,
-        "true only with exporter otlp (log records go over OTLP; exporter is " + exporter.name().toLowerCase(java.util.Locale.ROOT) + ")");
+    checks.require(exporter == null || !logs.enabled() || exporter == Exporter.OTLP, "logs.enabled", true,
+        "true only with exporter otlp (log records go over OTLP; exporter is "
+            + String.valueOf(exporter).toLowerCase(java.util.Locale.ROOT) + ")");
+    checks.throwIfAny();
   }
+
+  /** The {@code tracing} section: its name, this record and {@link #DEFAULTS}. */
+  public static final ConfigSection<TracingConfig> SECTION =
+      new ConfigSection<>("tracing", TracingConfig.class, DEFAULTS);
 
   /** Whether {@code text} is an absolute http(s) URL with a host; used for every endpoint source. */
   static boolean isHttpUrl(String text) {
@@ -120,7 +131,8 @@ public record TracingConfig(
     /** OTLP/gRPC, default port 4317. */
     GRPC,
     /** OTLP/HTTP with protobuf bodies to {@code /v1/traces}, default port 4318; also written {@code http/protobuf}. */
-    @JsonAlias({"http/protobuf", "http"})
+    @JsonProperty("http/protobuf")
+    @JsonAlias({"http_protobuf", "http"})
     HTTP_PROTOBUF
   }
 
@@ -147,19 +159,21 @@ public record TracingConfig(
 
     /** Checks that every given file is readable and that the client pair is complete. */
     public Tls {
+      ConfigException.Checks checks = ConfigException.checks();
       trustedCertificates = trustedCertificates == null ? "" : trustedCertificates;
       clientCertificate = clientCertificate == null ? "" : clientCertificate;
       clientKey = clientKey == null ? "" : clientKey;
-      requireReadable("trusted_certificates", trustedCertificates);
-      requireReadable("client_certificate", clientCertificate);
-      requireReadable("client_key", clientKey);
-      ConfigException.require(clientCertificate.isEmpty() == clientKey.isEmpty(),
+      requireReadable(checks, "trusted_certificates", trustedCertificates);
+      requireReadable(checks, "client_certificate", clientCertificate);
+      requireReadable(checks, "client_key", clientKey);
+      checks.require(clientCertificate.isEmpty() == clientKey.isEmpty(),
           clientCertificate.isEmpty() ? "client_certificate" : "client_key", "(missing)",
           "client_certificate and client_key set together");
+      checks.throwIfAny();
     }
 
-    private static void requireReadable(String key, String path) {
-      ConfigException.require(path.isEmpty() || Files.isReadable(Path.of(path)), key, path,
+    private static void requireReadable(ConfigException.Checks checks, String key, String path) {
+      checks.require(path.isEmpty() || Files.isReadable(Path.of(path)), key, path,
           "a readable PEM file");
     }
   }
@@ -180,7 +194,9 @@ public record TracingConfig(
 
     /** Checks the level. */
     public Logs {
-      ConfigException.require(level != null, "level", null, "one of trace, debug, info, warn, error");
+      ConfigException.Checks checks = ConfigException.checks();
+      checks.require(level != null, "level", null, "one of trace, debug, info, warn, error");
+      checks.throwIfAny();
     }
 
     /** A log level, as Logback names them. */
@@ -214,15 +230,17 @@ public record TracingConfig(
 
     /** Validates the sizes and durations. */
     public Batch {
-      ConfigException.require(queueSize > 0 && queueSize <= 10_000_000, "queue_size", queueSize,
+      ConfigException.Checks checks = ConfigException.checks();
+      checks.require(queueSize > 0 && queueSize <= 10_000_000, "queue_size", queueSize,
           "a whole number from 1 to 10000000");
-      ConfigException.require(maxBatchSize > 0 && maxBatchSize <= queueSize, "max_batch_size", maxBatchSize,
+      checks.require(maxBatchSize > 0 && maxBatchSize <= queueSize, "max_batch_size", maxBatchSize,
           "a whole number from 1 to queue_size (" + queueSize + ")");
-      ConfigException.require(delay != null && !delay.isNegative() && !delay.isZero()
+      checks.require(delay != null && !delay.isNegative() && !delay.isZero()
           && delay.compareTo(Duration.ofMinutes(5)) <= 0, "delay", delay, "a duration between 1ms and 5m");
-      ConfigException.require(exportTimeout != null && !exportTimeout.isNegative() && !exportTimeout.isZero()
+      checks.require(exportTimeout != null && !exportTimeout.isNegative() && !exportTimeout.isZero()
           && exportTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "export_timeout", exportTimeout,
           "a duration between 1ms and 5m");
+      checks.throwIfAny();
     }
   }
 }

@@ -2,7 +2,7 @@ package hyperion.otel;
 
 import hyperion.Component;
 import hyperion.Metrics;
-import hyperion.config.Config;
+import hyperion.config.ConfigSections;
 import hyperion.config.ConfigException;
 import hyperion.internal.RateLimitedLog;
 import io.opentelemetry.api.GlobalOpenTelemetry;
@@ -41,9 +41,9 @@ final class TracingRuntime implements Component {
   private volatile boolean stopped;
 
   @Inject
-  TracingRuntime(Config config, Metrics metrics, OtelEnvironment env, Set<SpanProcessor> extraProcessors) {
-    this.settings = Settings.resolve(config, env.values());
-    this.shutdownTimeout = config.service().shutdownTimeout();
+  TracingRuntime(ConfigSections sections, Metrics metrics, OtelEnvironment env, Set<SpanProcessor> extraProcessors) {
+    this.settings = Settings.resolve(sections, env.values());
+    this.shutdownTimeout = sections.config().service().shutdownTimeout();
     // Failures the caller must not see (a throwing carrier or span processor, a failed export):
     // logged per injector, at most once per kind and interval.
     RateLimitedLog log = new RateLimitedLog(System.getLogger(TracingRuntime.class.getName()),

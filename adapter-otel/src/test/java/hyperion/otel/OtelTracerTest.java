@@ -292,6 +292,10 @@ class OtelTracerTest {
       assertThat(startFailure("", Map.of("OTEL_TRACES_SAMPLER", "sometimes")).key()).isEqualTo("OTEL_TRACES_SAMPLER");
       assertThat(startFailure("", Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")).key())
           .isEqualTo("OTEL_TRACES_SAMPLER_ARG");
+      // Read and typed by OpenTelemetry's ConfigProperties; the value is reported as written.
+      assertThat(startFailure("", Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG",
+          "half")).getMessage())
+          .isEqualTo("invalid configuration: OTEL_TRACES_SAMPLER_ARG = 'half': a number from 0.0 to 1.0");
     }
 
     @Test

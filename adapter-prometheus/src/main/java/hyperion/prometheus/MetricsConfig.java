@@ -1,6 +1,7 @@
 package hyperion.prometheus;
 
 import hyperion.config.ConfigException;
+import hyperion.config.ConfigSection;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -53,20 +54,25 @@ public record MetricsConfig(
   public static final MetricsConfig DEFAULTS = new MetricsConfig(true, 9464, "0.0.0.0", "/metrics", "", true,
       2000, DEFAULT_BUCKETS, false, true, true);
 
+  /** The {@code metrics} section: its name, this record and {@link #DEFAULTS}. */
+  public static final ConfigSection<MetricsConfig> SECTION = new ConfigSection<>("metrics", MetricsConfig.class,
+      DEFAULTS);
+
   /** Validates every key; the message names the key, the value and what is allowed. */
   public MetricsConfig {
-    ConfigException.require(port >= 0 && port <= 65535, "port", port, "0 (no admin server) or a port 1-65535");
-    ConfigException.require(host != null && !host.isBlank(), "host", host,
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(port >= 0 && port <= 65535, "port", port, "0 (no admin server) or a port 1-65535");
+    checks.require(host != null && !host.isBlank(), "host", host,
         "an address or host name to bind, e.g. 0.0.0.0 or 127.0.0.1");
-    ConfigException.require(path != null && PATH.matcher(path).matches() && !RESERVED_PATHS.contains(path),
+    checks.require(path != null && PATH.matcher(path).matches() && !RESERVED_PATHS.contains(path),
         "path", path, "an absolute URL path such as /metrics, other than / /health /ready /cache/hotkeys");
-    ConfigException.require(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace", namespace,
+    checks.require(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace", namespace,
         "empty or [a-zA-Z_][a-zA-Z0-9_]*");
-    ConfigException.require(maxSeriesPerMetric >= 2 && maxSeriesPerMetric <= 1_000_000, "max_series_per_metric",
+    checks.require(maxSeriesPerMetric >= 2 && maxSeriesPerMetric <= 1_000_000, "max_series_per_metric",
         maxSeriesPerMetric, "a whole number between 2 and 1000000");
-    ConfigException.require(validBuckets(histogramBuckets), "histogram_buckets", histogramBuckets,
-        "a non-empty list of finite, strictly increasing numbers");
-    histogramBuckets = List.copyOf(histogramBuckets);
+    histogramBuckets = checks.require(validBuckets(histogramBuckets), "histogram_buckets", histogramBuckets,
+        "a non-empty list of finite, strictly increasing numbers") ? List.copyOf(histogramBuckets) : List.of();
+    checks.throwIfAny();
   }
 
   private static boolean validBuckets(List<Double> buckets) {

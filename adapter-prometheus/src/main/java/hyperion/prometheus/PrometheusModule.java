@@ -5,7 +5,8 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Component;
 import hyperion.Metrics;
-import hyperion.config.Config;
+import hyperion.config.ConfigSection;
+import hyperion.config.ConfigSections;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.inject.Singleton;
 
@@ -15,11 +16,10 @@ import jakarta.inject.Singleton;
  * Component}. Install it next to {@code HyperionModule}:
  *
  * <pre>{@code
- * Injector injector = Guice.createInjector(Stage.PRODUCTION,
- *     new HyperionModule(config), new PrometheusModule());
+ * Hyperion app = Hyperion.start(config, new PrometheusModule()); // the lifecycle starts the admin server
  * }</pre>
  *
- * <p>Settings come from the {@code metrics} section ({@link MetricsConfig}); a bad value fails
+ * <p>Settings come from the {@code metrics} section ({@link MetricsConfig#SECTION}, declared by this module); a bad value fails
  * injector creation with a message naming the key.
  *
  * <p>The {@link PrometheusRegistry} every instrument lives in is bound too, so an application can
@@ -37,6 +37,7 @@ public final class PrometheusModule extends AbstractModule {
 
   @Override
   protected void configure() {
+    ConfigSection.declare(binder(), MetricsConfig.SECTION);
     // Eager in every stage: a bad metrics section must fail injector creation, not the first use.
     bind(MetricsConfig.class).toProvider(MetricsConfigProvider.class).asEagerSingleton();
     OptionalBinder.newOptionalBinder(binder(), PrometheusRegistry.class).setDefault()
@@ -45,18 +46,18 @@ public final class PrometheusModule extends AbstractModule {
     Multibinder.newSetBinder(binder(), Component.class).addBinding().to(AdminServer.class);
   }
 
-  /** Reads the {@code metrics} section of the bound {@link Config}. */
+  /** Reads the {@code metrics} section, checked with every other section. */
   static final class MetricsConfigProvider implements jakarta.inject.Provider<MetricsConfig> {
-    private final Config config;
+    private final ConfigSections sections;
 
     @jakarta.inject.Inject
-    MetricsConfigProvider(Config config) {
-      this.config = config;
+    MetricsConfigProvider(ConfigSections sections) {
+      this.sections = sections;
     }
 
     @Override
     public MetricsConfig get() {
-      return config.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS);
+      return sections.get(MetricsConfig.SECTION);
     }
   }
 

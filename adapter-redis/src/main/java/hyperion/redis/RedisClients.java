@@ -75,6 +75,7 @@ final class RedisClients implements Component {
   private volatile StatefulRedisPubSubConnection<String, String> pubSub;
   private volatile boolean stopped;
   private volatile boolean pubSubLate;
+  private volatile boolean everStarted;
 
   @Inject
   RedisClients(RedisConfig config, Config root, hyperion.Metrics metrics) {
@@ -110,6 +111,11 @@ final class RedisClients implements Component {
    */
   boolean pubSubWasLate() {
     return pubSubLate;
+  }
+
+  /** Whether {@link #start()} was ever called: false means the application's lifecycle was never started. */
+  boolean everStarted() {
+    return everStarted;
   }
 
   /** Whether {@link #stop()} has been called (and no start since). */
@@ -150,6 +156,7 @@ final class RedisClients implements Component {
       return;
     }
     stopped = false;
+    everStarted = true;
     resources = ClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
@@ -351,9 +358,9 @@ final class RedisClients implements Component {
     }
     if (config.password() != null) {
       if (config.username() != null) {
-        b.withAuthentication(config.username(), config.password().toCharArray());
+        b.withAuthentication(config.username(), config.password().reveal().toCharArray());
       } else {
-        b.withPassword(config.password().toCharArray());
+        b.withPassword(config.password().reveal().toCharArray());
       }
     }
     return b.build();

@@ -1,18 +1,21 @@
 package hyperion.redis;
 
 import hyperion.config.ConfigException;
+import hyperion.config.ConfigSection;
+import hyperion.config.Secret;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The {@code redis} section, bound with {@code config.section("redis", RedisConfig.class,
- * RedisConfig.DEFAULTS)} when {@link RedisModule} is installed. Immutable; every component is
- * validated when the configuration is loaded, so a bad value fails start-up with a message naming
- * the key.
+ * The {@code redis} section ({@link #SECTION}), declared by {@link RedisModule}. Immutable; every
+ * component is checked when the injector is built, and every problem fails start-up together with
+ * those of the other sections, each naming the key.
  *
- * <p>{@link #toString()} redacts {@code username} and {@code password}: this record may be logged.
+ * <p>The password is a {@link Secret}; {@link #toString()} also redacts {@code username}: this
+ * record may be logged. An address with credentials in it ({@code redis://user:pw@host:6379}) is
+ * refused, and the message shows it with the credentials masked.
  *
  * @param mode how the servers are deployed ({@code mode}): {@code standalone}, {@code sentinel} or
  *     {@code cluster}
@@ -57,7 +60,7 @@ public record RedisConfig(
     int maxRedirects,
     Duration topologyRefreshPeriod,
     String username,
-    String password,
+    Secret password,
     boolean tls,
     boolean tlsVerifyPeer,
     String tlsCaFile,
@@ -80,6 +83,7 @@ public record RedisConfig(
     CLUSTER
   }
 
+  private static final Pattern CREDENTIALS = Pattern.compile("^((?:[A-Za-z][A-Za-z0-9+.-]*://)?)([^@/]*)@");
   private static final Pattern HOST_PORT = Pattern.compile("(?:(rediss?)://)?(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})/?");
   private static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
 
@@ -90,45 +94,60 @@ public record RedisConfig(
 
   /** Validates every component; see the class description for the keys. */
   public RedisConfig {
-    ConfigException.require(mode != null, "mode", null, "one of standalone, sentinel, cluster");
-    ConfigException.require(addresses != null && !addresses.isEmpty(), "addresses", addresses,
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(mode != null, "mode", null, "one of standalone, sentinel, cluster");
+    boolean some = checks.require(addresses != null && !addresses.isEmpty(), "addresses", addresses,
         "a non-empty list of host:port");
-    addresses = List.copyOf(addresses);
+    addresses = some ? List.copyOf(addresses) : List.of();
     for (int i = 0; i < addresses.size(); i++) {
       String a = addresses.get(i);
-      ConfigException.require(a != null && address(a) != null, "addresses[" + i + "]", a,
-          "host:port, redis://host:port or rediss://host:port with a port from 1 to 65535"
-              + " (credentials go in redis.username and redis.password, never in the address)");
+      if (a != null && CREDENTIALS.matcher(a.trim()).find()) {
+        checks.require(false, "addresses[" + i + "]", maskCredentials(a.trim()),
+            "an address without credentials; set them in redis.username and redis.password");
+      } else {
+        checks.require(a != null && address(a) != null, "addresses[" + i + "]", a,
+            "host:port, redis://host:port or rediss://host:port with a port from 1 to 65535");
+      }
     }
-    ConfigException.require(mode != Mode.STANDALONE || addresses.size() == 1, "addresses", addresses,
+    checks.require(!some || mode != Mode.STANDALONE || addresses.size() == 1, "addresses",
+        addresses.stream().map(a -> a == null ? null : maskCredentials(a.trim())).toList(),
         "exactly one address in standalone mode");
-    ConfigException.require(database >= 0 && database <= 15, "database", database, "0 to 15");
-    ConfigException.require(mode != Mode.CLUSTER || database == 0, "database", database,
+    checks.require(database >= 0 && database <= 15, "database", database, "0 to 15");
+    checks.require(mode != Mode.CLUSTER || database == 0, "database", database,
         "0 in cluster mode (Redis Cluster has only database 0)");
-    ConfigException.require(mode != Mode.SENTINEL || (masterName != null && !masterName.isBlank()), "master_name",
+    checks.require(mode != Mode.SENTINEL || (masterName != null && !masterName.isBlank()), "master_name",
         masterName, "the Sentinel master set name (required in sentinel mode)");
-    ConfigException.require(maxRedirects >= 0 && maxRedirects <= 16, "max_redirects", maxRedirects, "0 to 16");
-    ConfigException.require(positive(topologyRefreshPeriod), "topology_refresh_period", topologyRefreshPeriod,
+    checks.require(maxRedirects >= 0 && maxRedirects <= 16, "max_redirects", maxRedirects, "0 to 16");
+    checks.require(positive(topologyRefreshPeriod), "topology_refresh_period", topologyRefreshPeriod,
         "a positive duration, e.g. 30s");
-    ConfigException.require(username == null || !username.isBlank(), "username", username,
+    checks.require(username == null || !username.isBlank(), "username", username,
         "a non-empty ACL user name, or no value");
-    ConfigException.require(username == null || password != null, "password", null,
+    checks.require(username == null || password != null, "password", null,
         "a password when redis.username is set");
-    ConfigException.require(tlsCaFile == null || !tlsCaFile.isBlank(), "tls_ca_file", tlsCaFile,
+    checks.require(tlsCaFile == null || !tlsCaFile.isBlank(), "tls_ca_file", tlsCaFile,
         "the path of a PEM file, or no value");
-    ConfigException.require(clientName == null || clientName.matches("[!-~]{1,64}"), "client_name", clientName,
+    checks.require(clientName == null || clientName.matches("[!-~]{1,64}"), "client_name", clientName,
         "1-64 printable characters without spaces");
-    ConfigException.require(between(connectTimeout), "connect_timeout", connectTimeout, "a duration from 1ms to 1m");
-    ConfigException.require(between(commandTimeout), "command_timeout", commandTimeout, "a duration from 1ms to 1m");
-    ConfigException.require(requestQueueSize > 0, "request_queue_size", requestQueueSize, "a positive whole number");
-    ConfigException.require(between(reconnectDelayMax), "reconnect_delay_max", reconnectDelayMax,
+    checks.require(between(connectTimeout), "connect_timeout", connectTimeout, "a duration from 1ms to 1m");
+    checks.require(between(commandTimeout), "command_timeout", commandTimeout, "a duration from 1ms to 1m");
+    checks.require(requestQueueSize > 0, "request_queue_size", requestQueueSize, "a positive whole number");
+    checks.require(between(reconnectDelayMax), "reconnect_delay_max", reconnectDelayMax,
         "a duration from 1ms to 1m");
-    ConfigException.require(keyPrefix == null || keyPrefix.chars().noneMatch(c -> c < 0x21 || c > 0x7e),
+    checks.require(keyPrefix == null || keyPrefix.chars().noneMatch(c -> c < 0x21 || c > 0x7e),
         "key_prefix", keyPrefix, "printable characters without spaces (may be empty)");
-    ConfigException.require(maxValueBytes > 0 && maxValueBytes <= 512 * 1024 * 1024, "max_value_bytes",
+    checks.require(maxValueBytes > 0 && maxValueBytes <= 512 * 1024 * 1024, "max_value_bytes",
         maxValueBytes, "1 to 536870912 (512 MiB, the Redis limit)");
-    ConfigException.require(invalidationChannel == null || invalidationChannel.matches("[!-~]{1,256}"),
+    checks.require(invalidationChannel == null || invalidationChannel.matches("[!-~]{1,256}"),
         "invalidation_channel", invalidationChannel, "1-256 printable characters without spaces");
+    checks.throwIfAny();
+  }
+
+  /** The {@code redis} section: its name, this record and {@link #DEFAULTS}. */
+  public static final ConfigSection<RedisConfig> SECTION = new ConfigSection<>("redis", RedisConfig.class, DEFAULTS);
+
+  /** {@code address} with anything between the scheme and {@code @} replaced by {@value Secret#MASK}. */
+  static String maskCredentials(String address) {
+    return CREDENTIALS.matcher(address).replaceFirst("$1" + Secret.MASK + "@");
   }
 
   /** Whether TLS is on, by {@code tls} or by a {@code rediss://} address. */
@@ -171,7 +190,7 @@ public record RedisConfig(
     return "RedisConfig[mode=" + mode.name().toLowerCase(Locale.ROOT) + ", addresses=" + addresses
         + ", database=" + database + ", masterName=" + masterName + ", maxRedirects=" + maxRedirects
         + ", topologyRefreshPeriod=" + topologyRefreshPeriod + ", username=" + redact(username)
-        + ", password=" + redact(password) + ", tls=" + tls + ", tlsVerifyPeer=" + tlsVerifyPeer
+        + ", password=" + password + ", tls=" + tls + ", tlsVerifyPeer=" + tlsVerifyPeer
         + ", tlsCaFile=" + tlsCaFile + ", clientName=" + clientName + ", connectTimeout=" + connectTimeout
         + ", commandTimeout=" + commandTimeout + ", requestQueueSize=" + requestQueueSize
         + ", reconnectDelayMax=" + reconnectDelayMax + ", keyPrefix=" + keyPrefix + ", maxValueBytes="

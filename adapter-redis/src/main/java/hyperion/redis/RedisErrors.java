@@ -43,12 +43,33 @@ final class RedisErrors {
     });
   }
 
-  /** A stage failed at once because there is no connection yet; counted as {@code disconnected}. */
-  <R> CompletionStage<R> notConnected() {
-    RedisException e = new RedisException("not connected to Redis");
+  /**
+   * A stage failed at once because there is no connection yet; counted as {@code disconnected}.
+   * When the connections were never opened because the lifecycle was never started, the failure
+   * is an {@link IllegalStateException} saying so, logged at ERROR once: that is a wiring mistake,
+   * not an outage, and must not pass for a cache that merely misses.
+   */
+  <R> CompletionStage<R> notConnected(RedisClients clients) {
+    RuntimeException e;
+    if (clients.everStarted()) {
+      e = new RedisException("not connected to Redis");
+    } else {
+      e = new IllegalStateException(NOT_STARTED);
+      if (notStartedLogged.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.ERROR, NOT_STARTED);
+      }
+    }
     count(e);
     return CompletableFuture.failedFuture(e);
   }
+
+  static final String NOT_STARTED = "RedisModule is installed but its connections were never opened: the "
+      + "application's lifecycle was not started. Build the application with Hyperion.start(config, modules) "
+      + "or Hyperion.run(args, modules) (or call Lifecycle.start); until then every Redis call fails";
+
+  private static final System.Logger LOG = System.getLogger(RedisErrors.class.getName());
+  private final java.util.concurrent.atomic.AtomicBoolean notStartedLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Counts one failure of {@code error}'s type (for failures seen outside {@link #map}). */
   void count(Throwable error) {

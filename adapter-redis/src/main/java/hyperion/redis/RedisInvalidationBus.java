@@ -96,7 +96,7 @@ final class RedisInvalidationBus implements InvalidationBus {
     }
     var c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     return errors.map(c.publish(channel, payload), receivers -> null);
   }

@@ -120,7 +120,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<RemoteEntry> get(String key) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     return errors.map(c.get(prefix + key), bytes -> StoredEntry.read(bytes, codec));
   }
@@ -129,7 +129,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<List<RemoteEntry>> getAll(List<String> keys) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     String[] redisKeys = new String[keys.size()];
     for (int i = 0; i < redisKeys.length; i++) {
@@ -150,7 +150,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Boolean> exists(String key) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     if (staleMillis > 0) {
       // Values outlive their expiry by stale_if_error: the header's expiry tells whether it passed.
@@ -192,7 +192,7 @@ final class RedisLayer implements RemoteLayer {
       BiFunction<RedisClusterAsyncCommands<String, byte[]>, byte[], CompletionStage<R>> command) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     byte[] stored;
     try {
@@ -214,7 +214,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Void> putAll(Map<String, ?> entries, long ttlMillis) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     Map<Integer, List<String>> keysBySlot = new LinkedHashMap<>();
     Map<Integer, List<byte[]>> valuesBySlot = new LinkedHashMap<>();
@@ -258,7 +258,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Boolean> delete(String key, long tombstoneMillis) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     byte[] ttl = Long.toString(tombstoneMillis).getBytes(StandardCharsets.US_ASCII);
     RedisFuture<Long> removed = c.eval(DELETE, ScriptOutputType.INTEGER, new String[] {prefix + key},
@@ -275,7 +275,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Void> clear() {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     ScanArgs args = ScanArgs.Builder.matches(globEscape(prefix) + "*").limit(SCAN_COUNT);
     CompletionStage<Void> done = CompletableFuture.completedFuture(null);
@@ -314,7 +314,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Boolean> tryLease(String key, String token, long leaseMillis) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     return errors.map(c.set(leasePrefix + key, token.getBytes(StandardCharsets.UTF_8),
         SetArgs.Builder.nx().px(leaseMillis)), "OK"::equals);
@@ -325,7 +325,7 @@ final class RedisLayer implements RemoteLayer {
   public CompletionStage<Boolean> releaseLease(String key, String token) {
     RedisClusterAsyncCommands<String, byte[]> c = clients.commands();
     if (c == null) {
-      return errors.notConnected();
+      return errors.notConnected(clients);
     }
     RedisFuture<Long> released = c.eval(RELEASE_LEASE, ScriptOutputType.INTEGER, new String[] {leasePrefix + key},
         token.getBytes(StandardCharsets.UTF_8));

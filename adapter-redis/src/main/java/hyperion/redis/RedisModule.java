@@ -9,6 +9,8 @@ import hyperion.HealthCheck;
 import hyperion.cache.InvalidationBus;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.Config;
+import hyperion.config.ConfigSection;
+import hyperion.config.ConfigSections;
 import jakarta.inject.Singleton;
 
 /**
@@ -25,8 +27,12 @@ import jakarta.inject.Singleton;
  *       {@code OptionalBinder.newOptionalBinder(binder(), Codec.class).setBinding()}.
  * </ul>
  *
- * <p>Settings come from the {@code redis} section ({@link RedisConfig}); a bad value fails when
- * the injector is built. Install it next to {@link hyperion.HyperionModule}; installing it twice
+ * <p>Settings come from the {@code redis} section ({@link RedisConfig#SECTION}, declared by this
+ * module); a bad value fails when the injector is built, reported with every other problem of the
+ * configuration. Connections open when the lifecycle starts ({@code Hyperion.start} or {@code
+ * Hyperion.run}): with a bare {@code Guice.createInjector} nothing connects, and every cache call
+ * that needs Redis fails its L2 step with an {@link IllegalStateException} that says so, logged at
+ * ERROR (the cache itself degrades to L1 and the loader, as for any Redis failure). Install it next to {@link hyperion.HyperionModule}; installing it twice
  * is harmless (modules are equal by class).
  */
 public final class RedisModule extends AbstractModule {
@@ -36,6 +42,7 @@ public final class RedisModule extends AbstractModule {
 
   @Override
   protected void configure() {
+    ConfigSection.declare(binder(), RedisConfig.SECTION);
     OptionalBinder.newOptionalBinder(binder(), Codec.class).setDefault().to(JacksonCodec.class).in(Singleton.class);
     // Eager: binds and validates the redis section while the injector is built.
     bind(RedisClients.class).asEagerSingleton();
@@ -51,8 +58,8 @@ public final class RedisModule extends AbstractModule {
 
   @Provides
   @Singleton
-  RedisConfig redisConfig(Config config) {
-    return config.section("redis", RedisConfig.class, RedisConfig.DEFAULTS);
+  RedisConfig redisConfig(ConfigSections sections) {
+    return sections.get(RedisConfig.SECTION);
   }
 
   /** Equal to every other {@code RedisModule}: the settings live in {@link Config}. */

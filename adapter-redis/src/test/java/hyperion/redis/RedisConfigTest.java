@@ -93,9 +93,21 @@ class RedisConfigTest {
 
   @Test
   void credentialsInAnAddressAreRefusedWithoutEchoingThemAsCredentials() {
-    assertThatThrownBy(() -> bind("redis:\n  addresses: [\"redis://user:pw@host:6379\"]\n"))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("redis.addresses[0]")
-        .hasMessageContaining("redis.password");
+    assertThatThrownBy(() -> bind("redis:\n  addresses: [\"redis://user:pw-x1@host:6379\"]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid configuration: redis.addresses[0] = 'redis://****@host:6379': an address without "
+            + "credentials; set them in redis.username and redis.password");
+    assertThatThrownBy(() -> bind("redis:\n  addresses: [\"user:pw-x1@host:6379\"]\n"))
+        .hasMessageContaining("'****@host:6379'").hasMessageNotContaining("pw-x1");
+  }
+
+  @Test
+  void aNumericPasswordIsRefusedNotCoercedAndNeverShown() {
+    assertThatThrownBy(() -> bind("redis:\n  password: 918273645\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid configuration: redis.password = '****': a string; a YAML number is not taken as a "
+            + "secret, quote it (e.g. '1234')");
+    assertThat(bind("redis:\n  password: '918273645'\n").password().reveal()).isEqualTo("918273645");
   }
 
   @Test

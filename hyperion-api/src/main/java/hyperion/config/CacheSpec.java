@@ -77,30 +77,32 @@ public record CacheSpec(
 
   /** Validates every component. */
   public CacheSpec {
-    ConfigException.require(maxEntries > 0, "max_entries", maxEntries, "a positive whole number");
-    ConfigException.require(maxWeight >= 0, "max_weight", maxWeight, "0 (unset) or a positive whole number");
-    ConfigException.require(positive(defaultTtl), "default_ttl", defaultTtl, "a positive duration, e.g. 5m");
-    ConfigException.require(nonNegative(expireAfterAccess), "expire_after_access", expireAfterAccess,
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(maxEntries > 0, "max_entries", maxEntries, "a positive whole number");
+    checks.require(maxWeight >= 0, "max_weight", maxWeight, "0 (unset) or a positive whole number");
+    checks.require(positive(defaultTtl), "default_ttl", defaultTtl, "a positive duration, e.g. 5m");
+    checks.require(nonNegative(expireAfterAccess), "expire_after_access", expireAfterAccess,
         "0 (disabled) or a positive duration");
-    ConfigException.require(ttlJitter >= 0 && ttlJitter <= 0.5, "ttl_jitter", ttlJitter,
+    checks.require(ttlJitter >= 0 && ttlJitter <= 0.5, "ttl_jitter", ttlJitter,
         "a fraction from 0.0 to 0.5");
-    ConfigException.require(nonNegative(negativeTtl), "negative_ttl", negativeTtl,
+    checks.require(nonNegative(negativeTtl), "negative_ttl", negativeTtl,
         "0 (disabled) or a positive duration");
-    ConfigException.require(positive(l2Timeout), "l2_timeout", l2Timeout, "a positive duration, e.g. 250ms");
-    ConfigException.require(breakerFailures > 0, "breaker_failures", breakerFailures, "a positive whole number");
-    ConfigException.require(positive(breakerCooldown), "breaker_cooldown", breakerCooldown,
+    checks.require(positive(l2Timeout), "l2_timeout", l2Timeout, "a positive duration, e.g. 250ms");
+    checks.require(breakerFailures > 0, "breaker_failures", breakerFailures, "a positive whole number");
+    checks.require(positive(breakerCooldown), "breaker_cooldown", breakerCooldown,
         "a positive duration, e.g. 5s");
-    ConfigException.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
+    checks.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
         "a positive duration, e.g. 30s");
-    ConfigException.require(layers != null, "layers", null, "one of all, l1, l2");
-    ConfigException.require(nonNegative(refreshAfter), "refresh_after", refreshAfter,
+    checks.require(layers != null, "layers", null, "one of all, l1, l2");
+    checks.require(nonNegative(refreshAfter), "refresh_after", refreshAfter,
         "0 (disabled) or a positive duration, e.g. 1m");
-    ConfigException.require(nonNegative(staleIfError), "stale_if_error", staleIfError,
+    checks.require(nonNegative(staleIfError), "stale_if_error", staleIfError,
         "0 (disabled) or a positive duration, e.g. 10m");
-    ConfigException.require(positive(leaseTime), "lease_time", leaseTime, "a positive duration, e.g. 10s");
-    ConfigException.require(!distributedLoad || layers.usesL2(), "distributed_load", distributedLoad,
+    checks.require(positive(leaseTime), "lease_time", leaseTime, "a positive duration, e.g. 10s");
+    checks.require(!distributedLoad || layers == null || layers.usesL2(), "distributed_load", distributedLoad,
         "false with layers: l1 (the lease lives in L2)");
-    ConfigException.require(hotKeys >= 0 && hotKeys <= 1000, "hot_keys", hotKeys, "0 (off) to 1000");
+    checks.require(hotKeys >= 0 && hotKeys <= 1000, "hot_keys", hotKeys, "0 (off) to 1000");
+    checks.throwIfAny();
   }
 
   /**

@@ -1,48 +1,44 @@
 package hyperion.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The application's configuration: one YAML document ({@code application.yaml}) plus environment
  * overrides, bound into immutable records per section.
  *
- * <p>Top-level sections are {@value #SECTION_LIST}; anything else fails. The core sections ({@code
- * service}, {@code cache}, {@code health}) are bound and validated when the config is loaded; an
- * adapter binds its own section with {@link #section(String, Class, Object)} when its module is
- * installed, so its errors also surface at start-up.
+ * <p>The core owns the sections {@code service}, {@code cache} and {@code health}; every other
+ * section belongs to the module that declares it with {@link ConfigSection#declare}. Loading only
+ * parses the document: every section, the core's and the declared ones, is bound and checked by
+ * {@link #check(Collection)} when the injector is built, and all problems of all sections are
+ * reported together in one {@link ConfigException}. A top-level section that no installed module
+ * declared is one of those problems.
  *
  * <p>Environment overrides: {@code HYPERION_<SECTION>__<KEY>[__<KEY>...]=value} sets the key path
  * {@code section.key...} (double underscore separates levels, names are lower-cased), e.g. {@code
@@ -54,11 +50,16 @@ import java.util.stream.Collectors;
  */
 public final class Config {
 
-  /** The top-level sections, comma-separated (for the Javadoc above). */
-  public static final String SECTION_LIST = "service, tracing, cache, redis, metrics, health, http";
+  /** The sections the core owns; adapters declare theirs with {@link ConfigSection#declare}. */
+  public static final List<String> CORE_SECTIONS = List.of("service", "cache", "health");
 
-  /** The top-level sections a config file may contain. */
-  public static final List<String> SECTIONS = List.of(SECTION_LIST.split(", "));
+  /** The core's {@code service} section. */
+  public static final ConfigSection<ServiceConfig> SERVICE =
+      new ConfigSection<>("service", ServiceConfig.class, ServiceConfig.DEFAULTS);
+
+  /** The core's {@code health} section. */
+  public static final ConfigSection<HealthConfig> HEALTH =
+      new ConfigSection<>("health", HealthConfig.class, HealthConfig.DEFAULTS);
 
   /** The environment variable (or system property {@code hyperion.config}) naming the YAML file. */
   public static final String PATH_VARIABLE = "HYPERION_CONFIG";
@@ -67,55 +68,68 @@ public final class Config {
   private static final ObjectMapper MAPPER = newMapper();
 
   private final ObjectNode root;
+  private final Map<String, String> overriddenBy;
+  private final List<ConfigProblem> coreProblems;
   private final ServiceConfig service;
   private final CacheConfig cache;
   private final HealthConfig health;
   private final Map<String, Object> sections = new ConcurrentHashMap<>();
 
-  private Config(ObjectNode root) {
+  private Config(ObjectNode root, Map<String, String> overriddenBy, List<ConfigProblem> loadProblems) {
     this.root = root;
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String section = it.next();
-      if (!SECTIONS.contains(section)) {
-        throw new ConfigException(section, "(section)", "unknown section; allowed: " + SECTION_LIST);
-      }
-    }
-    this.service = section("service", ServiceConfig.class, ServiceConfig.DEFAULTS);
-    this.health = section("health", HealthConfig.class, HealthConfig.DEFAULTS);
-    this.cache = bindCaches(root.get("cache"));
+    this.overriddenBy = Map.copyOf(overriddenBy);
+    List<ConfigProblem> problems = new ArrayList<>(loadProblems);
+    this.service = RecordBinder.bind("service", root.get("service"), ServiceConfig.class, ServiceConfig.DEFAULTS,
+        problems);
+    this.health = RecordBinder.bind("health", root.get("health"), HealthConfig.class, HealthConfig.DEFAULTS,
+        problems);
+    this.cache = bindCaches(root.get("cache"), problems);
+    this.coreProblems = List.copyOf(problems);
   }
 
   /** The built-in defaults: what a service gets without any file or override. */
   public static Config defaults() {
-    return new Config(JsonNodeFactory.instance.objectNode());
+    return new Config(JsonNodeFactory.instance.objectNode(), Map.of(), List.of());
   }
 
   /**
    * Loads the file named by {@code HYPERION_CONFIG} (or system property {@code hyperion.config}),
-   * else {@code ./application.yaml}, with this process's environment overrides. A missing file
-   * means defaults.
+   * which must then exist, else {@code ./application.yaml} if it exists, else the defaults; with
+   * this process's environment overrides.
    */
   public static Config load() {
-    return load(defaultPath(System.getenv()), System.getenv());
+    Map<String, String> env = System.getenv();
+    Path named = namedPath(env);
+    return named != null ? load(named, env) : loadIfPresent(Path.of("application.yaml"), env);
   }
 
-  /** The config file path this process uses, given its environment. */
-  public static Path defaultPath(Map<String, String> env) {
+  /**
+   * The config file this process names explicitly (system property {@code hyperion.config}, else
+   * {@code HYPERION_CONFIG}), or {@code null} when it names none.
+   */
+  public static Path namedPath(Map<String, String> env) {
     String path = System.getProperty("hyperion.config", env.get(PATH_VARIABLE));
-    return Path.of(path == null || path.isBlank() ? "application.yaml" : path);
+    return path == null || path.isBlank() ? null : Path.of(path);
   }
 
-  /** Loads {@code file} (missing means defaults) and applies the overrides found in {@code env}. */
+  /**
+   * Loads {@code file}, which must exist (a file named explicitly and not found is a start-up
+   * error, never a silent fall-back to defaults), and applies the overrides found in {@code env}.
+   */
   public static Config load(Path file, Map<String, String> env) {
-    String yaml;
     try {
-      yaml = Files.readString(file);
+      return parse(Files.readString(file), file.toString(), env);
     } catch (NoSuchFileException e) {
-      yaml = "";
+      throw new ConfigException("config file", file, "an existing YAML file (no such file; working directory "
+          + Path.of("").toAbsolutePath() + ")");
     } catch (IOException e) {
-      throw new ConfigException(PATH_VARIABLE, file, "a readable YAML file (" + e + ")", e);
+      throw new ConfigException("config file", file, "a readable YAML file (" + e.getClass().getSimpleName() + ")");
     }
-    return parse(yaml, file.toString(), env);
+  }
+
+  /** Loads {@code file} if it exists, else the defaults, with the overrides found in {@code env}. */
+  public static Config loadIfPresent(Path file, Map<String, String> env) {
+    return Files.exists(file) ? load(file, env) : parse("", file.toString(), env);
   }
 
   /** Parses {@code yaml} with no environment overrides (tests, embedded use). */
@@ -133,7 +147,13 @@ public final class Config {
     try {
       tree = yaml.isBlank() ? null : MAPPER.readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new ConfigException("(document)", origin, "well-formed YAML: " + e.getOriginalMessage(), e);
+      // Only the first line and the position: the parser's excerpt of the line could hold a secret.
+      String first = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst()
+          .orElse("syntax error");
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr();
+      throw new ConfigException("(document)", origin, "well-formed YAML: " + first.replaceAll(" in 'reader'.*", "")
+          + where);
     }
     ObjectNode root;
     if (tree == null || tree.isNull() || tree.isMissingNode()) {
@@ -141,21 +161,26 @@ public final class Config {
     } else if (tree.isObject()) {
       root = (ObjectNode) tree;
     } else {
-      throw new ConfigException("(document)", origin, "a YAML mapping of sections (" + SECTION_LIST + ")");
+      throw new ConfigException("(document)", origin, "a YAML mapping of sections, e.g. service: {name: users}");
     }
-    applyEnvironment(root, env);
-    return new Config(root);
+    Map<String, String> overriddenBy = new LinkedHashMap<>();
+    List<ConfigProblem> problems = new ArrayList<>();
+    applyEnvironment(root, env, overriddenBy, problems);
+    return new Config(root, overriddenBy, problems);
   }
 
-  private static void applyEnvironment(ObjectNode root, Map<String, String> env) {
+  private static void applyEnvironment(ObjectNode root, Map<String, String> env, Map<String, String> overriddenBy,
+      List<ConfigProblem> problems) {
     env.entrySet().stream()
         .filter(e -> e.getKey().startsWith(ENV_PREFIX) && e.getKey().contains("__"))
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> {
-          String[] path = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("__");
-          if (path.length < 2 || Arrays.stream(path).anyMatch(String::isEmpty) || !SECTIONS.contains(path[0])) {
-            throw new ConfigException(e.getKey(), e.getValue(), "HYPERION_<SECTION>__<KEY> with a section of "
-                + SECTION_LIST + " and non-empty keys separated by '__'");
+          String[] path = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("__", -1);
+          if (path.length < 2 || Arrays.stream(path).anyMatch(String::isEmpty)) {
+            // The value is not shown: the variable may hold a secret.
+            problems.add(new ConfigProblem(e.getKey(), "(environment variable)",
+                "HYPERION_<SECTION>__<KEY>[__<KEY>...] with non-empty names separated by '__'"));
+            return;
           }
           ObjectNode node = root;
           for (int i = 0; i < path.length - 1; i++) {
@@ -163,39 +188,118 @@ public final class Config {
             node = child instanceof ObjectNode o ? o : node.putObject(path[i]);
           }
           node.put(path[path.length - 1], e.getValue());
+          overriddenBy.put(String.join(".", path), e.getKey());
         });
   }
 
-  /** The {@code service} section. */
+  /** The {@code service} section; throws the core sections' problems if they have any. */
   public ServiceConfig service() {
+    requireValidCore();
     return service;
   }
 
-  /** The {@code cache} section. */
+  /** The {@code cache} section; throws the core sections' problems if they have any. */
   public CacheConfig cache() {
+    requireValidCore();
     return cache;
   }
 
-  /** The {@code health} section. */
+  /** The {@code health} section; throws the core sections' problems if they have any. */
   public HealthConfig health() {
+    requireValidCore();
     return health;
+  }
+
+  private void requireValidCore() {
+    if (!coreProblems.isEmpty()) {
+      throw new ConfigException(withOrigins(coreProblems));
+    }
+  }
+
+  /**
+   * Binds and checks the core sections and every section in {@code declared}, and reports every
+   * top-level section that is neither; throws one {@link ConfigException} with all problems, in the
+   * order of the file. Called when the injector is built.
+   */
+  public void check(Collection<? extends ConfigSection<?>> declared) {
+    List<ConfigProblem> problems = new ArrayList<>(coreProblems);
+    Set<String> known = new TreeSet<>(CORE_SECTIONS);
+    for (ConfigSection<?> s : declared) {
+      known.add(s.name());
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!known.contains(name)) {
+        problems.add(new ConfigProblem(name, "(section)", "unknown section; the installed modules declare "
+            + String.join(", ", known)));
+      }
+    }
+    for (ConfigSection<?> s : declared) {
+      if (!CORE_SECTIONS.contains(s.name())) {
+        Object bound = bindSection(s.name(), s.type(), s.defaults());
+        if (bound instanceof ConfigException e) {
+          problems.addAll(e.problems());
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      List<String> order = new ArrayList<>();
+      root.fieldNames().forEachRemaining(order::add);
+      problems = new ArrayList<>(new LinkedHashSet<>(problems));
+      problems.sort(Comparator.comparingInt(p -> {
+        int i = order.indexOf(p.key().split("[.\\[]", 2)[0]);
+        return i < 0 ? Integer.MAX_VALUE : i;
+      }));
+      throw new ConfigException(withOrigins(problems));
+    }
+  }
+
+  /** The bound record of {@code section}; throws every problem of that section. */
+  public <T extends Record> T section(ConfigSection<T> section) {
+    return section(section.name(), section.type(), section.defaults());
   }
 
   /**
    * Binds section {@code name} to record {@code type}, keys missing in the file taken from {@code
    * defaults}. The result is cached per section. Keys use snake_case; unknown keys, wrong types and
-   * values the record's constructor rejects throw {@link ConfigException} naming the full key path.
+   * values the record's constructor rejects are reported together in one {@link ConfigException}.
    */
   public <T> T section(String name, Class<T> type, T defaults) {
-    if (!SECTIONS.contains(name)) {
-      throw new IllegalArgumentException("unknown section '" + name + "'; sections are " + SECTION_LIST);
+    if (CORE_SECTIONS.contains(name)) {
+      throw new IllegalArgumentException("'" + name + "' is a core section; use service(), cache() or health()");
     }
-    Object bound = sections.computeIfAbsent(name, n -> bind(n, root.get(n), type, defaults));
+    Object bound = bindSection(name, type, defaults);
+    if (bound instanceof ConfigException e) {
+      throw e;
+    }
     if (!type.isInstance(bound)) {
       throw new IllegalStateException("section '" + name + "' was bound as " + bound.getClass().getName()
           + ", not " + type.getName());
     }
     return type.cast(bound);
+  }
+
+  private Object bindSection(String name, Class<?> type, Object defaults) {
+    return sections.computeIfAbsent(name, n -> {
+      List<ConfigProblem> problems = new ArrayList<>();
+      Object bound = bindAny(n, root.get(n), type, defaults, problems);
+      return problems.isEmpty() ? bound : new ConfigException(withOrigins(problems));
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T bindAny(String name, JsonNode node, Class<T> type, Object defaults,
+      List<ConfigProblem> problems) {
+    return RecordBinder.bind(name, node, type, (T) defaults, problems);
+  }
+
+  /** Whether the file or an override sets the dotted key path (e.g. {@code tracing.endpoint}). */
+  public boolean isSet(String dottedPath) {
+    JsonNode node = root;
+    for (String part : dottedPath.split("\\.")) {
+      node = node == null ? null : node.get(part);
+    }
+    return node != null && !node.isNull();
   }
 
   /** The raw value at a dotted key path, or {@code null}; for diagnostics and tests. */
@@ -207,126 +311,56 @@ public final class Config {
     return node == null || node.isContainerNode() ? null : node.asText();
   }
 
-  private CacheConfig bindCaches(JsonNode node) {
+  /** Problems whose key was set by an environment variable say so. */
+  private List<ConfigProblem> withOrigins(List<ConfigProblem> problems) {
+    if (overriddenBy.isEmpty()) {
+      return problems;
+    }
+    List<ConfigProblem> out = new ArrayList<>();
+    for (ConfigProblem p : problems) {
+      String variable = overriddenBy.get(p.key());
+      if (variable == null) { // a section or mapping that only an override created
+        variable = overriddenBy.entrySet().stream().filter(e -> e.getKey().startsWith(p.key() + "."))
+            .map(Map.Entry::getValue).findFirst().orElse(null);
+      }
+      out.add(variable == null ? p : new ConfigProblem(p.key(), p.value(), p.allowed() + " (set by " + variable + ")"));
+    }
+    return out;
+  }
+
+  private static CacheConfig bindCaches(JsonNode node, List<ConfigProblem> problems) {
     if (node == null || node.isNull()) {
       return new CacheConfig(Map.of());
     }
     if (!node.isObject()) {
-      throw new ConfigException("cache", node, "a mapping of cache name to settings, e.g. cache.users.max_entries");
+      problems.add(new ConfigProblem("cache", RecordBinder.render(node),
+          "a mapping of cache name to settings, e.g. cache.users.max_entries"));
+      return null;
     }
-    JsonNode base = merge(MAPPER.valueToTree(CacheSpec.DEFAULTS), node.get(CacheConfig.DEFAULT));
+    int before = problems.size();
+    CacheSpec base = RecordBinder.bind("cache." + CacheConfig.DEFAULT, node.get(CacheConfig.DEFAULT), CacheSpec.class,
+        CacheSpec.DEFAULTS, problems);
+    if (base == null) {
+      base = CacheSpec.DEFAULTS; // still check the other caches, against the built-in defaults
+    }
     Map<String, CacheSpec> caches = new LinkedHashMap<>();
+    caches.put(CacheConfig.DEFAULT, base);
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      String key = "cache." + e.getKey();
-      if (!e.getValue().isObject() && !e.getValue().isNull()) {
-        throw new ConfigException(key, e.getValue(), "a mapping of cache settings");
-      }
-      caches.put(e.getKey(), convert(key, merge(base.deepCopy(), e.getValue()), CacheSpec.class));
-    }
-    return new CacheConfig(caches);
-  }
-
-  private static <T> T bind(String name, JsonNode node, Class<T> type, T defaults) {
-    Objects.requireNonNull(defaults, "defaults");
-    if (node != null && !node.isNull() && !node.isObject()) {
-      throw new ConfigException(name, node, "a mapping of settings");
-    }
-    return convert(name, merge(MAPPER.valueToTree(defaults), node), type);
-  }
-
-  private static <T> T convert(String prefix, JsonNode tree, Class<T> type) {
-    try {
-      return MAPPER.treeToValue(tree, type);
-    } catch (ValueInstantiationException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ConfigException ce) {
-        throw ce.under(join(prefix, path(e)));
-      }
-      throw new ConfigException(join(prefix, path(e)), null, String.valueOf(cause), e);
-    } catch (UnrecognizedPropertyException e) {
-      String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-          .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-      throw new ConfigException(join(prefix, path(e)), "(unknown key)", "unknown key; allowed keys: " + known, e);
-    } catch (InvalidFormatException e) {
-      String allowed = e.getTargetType() != null && e.getTargetType().isEnum()
-          ? "unrecognized value; allowed: " + Arrays.stream(e.getTargetType().getEnumConstants())
-              .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
-          : "a value of type " + describe(e.getTargetType());
-      throw new ConfigException(join(prefix, path(e)), e.getValue(), allowed, e);
-    } catch (JsonMappingException e) {
-      throw new ConfigException(join(prefix, path(e)), valueAt(tree, e), e.getOriginalMessage(), e);
-    } catch (JsonProcessingException e) {
-      throw new ConfigException(prefix, null, e.getOriginalMessage(), e);
-    }
-  }
-
-  private static Object valueAt(JsonNode tree, JsonMappingException e) {
-    JsonNode node = tree;
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      node = node == null ? null : ref.getFieldName() != null ? node.get(ref.getFieldName()) : node.get(ref.getIndex());
-    }
-    return node == null || node.isMissingNode() ? null : node.isValueNode() ? node.asText() : node.toString();
-  }
-
-  private static String describe(Class<?> type) {
-    if (type == null) {
-      return "the expected type";
-    }
-    if (type == Duration.class) {
-      return "duration with a unit (e.g. 250ms, 10s, 5m, PT10S)";
-    }
-    return type.getSimpleName().toLowerCase(Locale.ROOT);
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
-        }
-        sb.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
+      if (!e.getKey().equals(CacheConfig.DEFAULT)) {
+        caches.put(e.getKey(), RecordBinder.bind("cache." + e.getKey(), e.getValue(), CacheSpec.class, base,
+            problems));
       }
     }
-    return sb.toString();
-  }
-
-  private static String join(String prefix, String path) {
-    return path.isEmpty() ? prefix : prefix + "." + path;
-  }
-
-  /** Deep-merges {@code override} into {@code base} (objects merge, anything else replaces). */
-  private static JsonNode merge(JsonNode base, JsonNode override) {
-    if (override == null || override.isNull() || override.isMissingNode()) {
-      return base;
-    }
-    if (base instanceof ObjectNode b && override.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = override.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        JsonNode existing = b.get(e.getKey());
-        // Maps of user entries (e.g. resource attributes) replace the default map, records merge.
-        b.set(e.getKey(), existing != null && existing.isObject() && !existing.isEmpty()
-            ? merge(existing.deepCopy(), e.getValue()) : e.getValue());
-      }
-      return b;
-    }
-    return override;
+    return problems.size() > before ? null : new CacheConfig(caches);
   }
 
   private static ObjectMapper newMapper() {
-    SimpleModule durations = new SimpleModule("hyperion-durations");
-    durations.addDeserializer(Duration.class, new DurationDeserializer());
-    durations.addSerializer(Duration.class, ToStringSerializer.instance);
     return YAMLMapper.builder()
-        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .addModule(durations)
+        // Numbers keep their written form (2.0 stays 2.0, 1.10 stays 1.10) for "as written" messages.
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
         .build();
   }
 
@@ -349,29 +383,6 @@ public final class Config {
 
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
-  private static final class DurationDeserializer extends StdScalarDeserializer<Duration> {
-    private static final long serialVersionUID = 1L;
-
-    DurationDeserializer() {
-      super(Duration.class);
-    }
-
-    @Override
-    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      String text = p.getValueAsString();
-      if (text == null || !p.currentToken().isScalarValue() || p.currentToken().isNumeric()) {
-        return (Duration) ctxt.handleWeirdStringValue(Duration.class, String.valueOf(text),
-            "a duration needs a unit, e.g. 250ms, 10s, 5m, PT10S");
-      }
-      try {
-        return parseDuration(text);
-      } catch (RuntimeException e) {
-        return (Duration) ctxt.handleWeirdStringValue(Duration.class, text,
-            "not a duration; write e.g. 250ms, 10s, 5m, 1h or PT10S");
-      }
-    }
-  }
-
   /** Configs are equal when their documents (after overrides) are equal. */
   @Override
   public boolean equals(Object o) {
@@ -385,6 +396,6 @@ public final class Config {
 
   @Override
   public String toString() {
-    return "Config[service=" + service.name() + "]"; // never the document: it may hold secrets
+    return "Config[service=" + (service == null ? "(invalid)" : service.name()) + "]"; // never the document
   }
 }

@@ -1,18 +1,25 @@
 package hyperion.config;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Bad configuration, found at start-up. The message names the key path, the offending value and
- * what is allowed, e.g. {@code redis.mode = 'clustre': unrecognized value; allowed: standalone,
- * sentinel, cluster}.
+ * Bad configuration, found at start-up. It carries every problem found in one pass over the
+ * configuration ({@link #problems()}), each naming the key path, the value as written and what is
+ * allowed, e.g. {@code redis.mode = 'clustre': unrecognized value; allowed: standalone, sentinel,
+ * cluster}. With one problem the message is {@code invalid configuration: <problem>}; with several
+ * it is {@code invalid configuration (N problems):} followed by one line per problem.
+ *
+ * <p>No message ever contains a {@link Secret}'s content.
  */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final String key;
-  private final String value;
-  private final String allowed;
+  private final List<ConfigProblem> problems;
 
   /**
+   * One problem.
+   *
    * @param key the key path, dotted ({@code cache.users.max_entries})
    * @param value the offending value as written, or {@code null} when missing
    * @param allowed what would have been accepted
@@ -23,46 +30,107 @@ public final class ConfigException extends RuntimeException {
 
   /** As {@link #ConfigException(String, Object, String)}, with the underlying cause. */
   public ConfigException(String key, Object value, String allowed, Throwable cause) {
-    super(format(key, value, allowed), cause);
-    this.key = key;
-    this.value = value == null ? null : String.valueOf(value);
-    this.allowed = allowed;
+    this(List.of(new ConfigProblem(key, value == null ? null : String.valueOf(value), allowed)), cause);
   }
 
-  private static String format(String key, Object value, String allowed) {
-    return "invalid configuration: " + key + " = " + (value == null ? "(missing)" : "'" + value + "'")
-        + ": " + allowed;
+  /** Several problems, reported together; {@code problems} must not be empty. */
+  public ConfigException(List<ConfigProblem> problems) {
+    this(problems, null);
   }
 
-  /** The dotted key path. */
+  private ConfigException(List<ConfigProblem> problems, Throwable cause) {
+    super(format(problems), cause);
+    this.problems = List.copyOf(problems);
+  }
+
+  private static String format(List<ConfigProblem> problems) {
+    if (problems.isEmpty()) {
+      throw new IllegalArgumentException("no problems");
+    }
+    if (problems.size() == 1) {
+      return "invalid configuration: " + problems.get(0);
+    }
+    StringBuilder sb = new StringBuilder("invalid configuration (").append(problems.size()).append(" problems):");
+    for (ConfigProblem p : problems) {
+      sb.append("\n  ").append(p);
+    }
+    return sb.toString();
+  }
+
+  /** Every problem found, in the order of the file. */
+  public List<ConfigProblem> problems() {
+    return problems;
+  }
+
+  /** The dotted key path of the first problem. */
   public String key() {
-    return key;
+    return problems.get(0).key();
   }
 
-  /** The offending value as written, or {@code null} when it was missing. */
+  /** The first problem's value as written, or {@code null} when it was missing. */
   public String value() {
-    return value;
+    return problems.get(0).value();
   }
 
-  /** What would have been accepted. */
+  /** What would have been accepted for the first problem. */
   public String allowed() {
-    return allowed;
+    return problems.get(0).allowed();
   }
 
-  /** This error with {@code prefix.} put in front of the key, for errors raised inside a section. */
+  /** This error with {@code prefix.} put in front of every key, for errors raised inside a section. */
   public ConfigException under(String prefix) {
     if (prefix == null || prefix.isEmpty()) {
       return this;
     }
-    ConfigException e = new ConfigException(prefix + "." + key, value, allowed, getCause());
+    List<ConfigProblem> prefixed = new ArrayList<>();
+    for (ConfigProblem p : problems) {
+      prefixed.add(p.under(prefix));
+    }
+    ConfigException e = new ConfigException(prefixed, getCause());
     e.setStackTrace(getStackTrace());
     return e;
   }
 
-  /** Fails unless {@code ok}; a helper for the compact constructors of config records. */
+  /** Fails at once unless {@code ok}; for single checks. Record constructors use {@link Checks}. */
   public static void require(boolean ok, String key, Object value, String allowed) {
     if (!ok) {
       throw new ConfigException(key, value, allowed);
+    }
+  }
+
+  /** A collector for the checks of one config record's constructor, so all its problems are reported. */
+  public static Checks checks() {
+    return new Checks();
+  }
+
+  /**
+   * Collects failed checks and throws them together from {@link #throwIfAny()}. A record's compact
+   * constructor makes one, runs every check, then calls {@code throwIfAny()}; a check that needs a
+   * value an earlier check found missing should guard itself.
+   */
+  public static final class Checks {
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private Checks() {}
+
+    /** Records a problem unless {@code ok}; returns {@code ok}. */
+    public boolean require(boolean ok, String key, Object value, String allowed) {
+      if (!ok) {
+        problems.add(new ConfigProblem(key, value == null ? null : String.valueOf(value), allowed));
+      }
+      return ok;
+    }
+
+    /** Whether every check so far passed. */
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+
+    /** Throws a {@link ConfigException} with every recorded problem, if there is one. */
+    public void throwIfAny() {
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
     }
   }
 }

@@ -14,7 +14,9 @@ public record HealthConfig(Duration timeout) {
 
   /** Validates the timeout. */
   public HealthConfig {
-    ConfigException.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
         && timeout.compareTo(Duration.ofMinutes(1)) <= 0, "timeout", timeout, "a duration between 1ms and 1m");
+    checks.throwIfAny();
   }
 }

@@ -21,13 +21,15 @@ public record ServiceConfig(String name, String version, String environment, Dur
 
   /** Validates every component; see the class description for the keys. */
   public ServiceConfig {
-    ConfigException.require(name != null && NAME.matcher(name).matches(), "name", name,
+    ConfigException.Checks checks = ConfigException.checks();
+    checks.require(name != null && NAME.matcher(name).matches(), "name", name,
         "1-63 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
-    ConfigException.require(version != null && !version.isBlank(), "version", version, "a non-empty string");
-    ConfigException.require(environment != null && !environment.isBlank(), "environment", environment,
+    checks.require(version != null && !version.isBlank(), "version", version, "a non-empty string");
+    checks.require(environment != null && !environment.isBlank(), "environment", environment,
         "a non-empty string");
-    ConfigException.require(shutdownTimeout != null && !shutdownTimeout.isNegative() && !shutdownTimeout.isZero()
+    checks.require(shutdownTimeout != null && !shutdownTimeout.isNegative() && !shutdownTimeout.isZero()
         && shutdownTimeout.compareTo(Duration.ofMinutes(10)) <= 0, "shutdown_timeout", shutdownTimeout,
         "a duration between 1ms and 10m, e.g. 10s");
+    checks.throwIfAny();
   }
 }

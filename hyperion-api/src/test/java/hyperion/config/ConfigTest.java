@@ -58,8 +58,16 @@ class ConfigTest {
     }
 
     @Test
-    void missingFileMeansDefaults(@TempDir Path dir) {
-      assertThat(Config.load(dir.resolve("absent.yaml"), Map.of())).isEqualTo(Config.defaults());
+    void missingDefaultFileMeansDefaults(@TempDir Path dir) {
+      assertThat(Config.loadIfPresent(dir.resolve("absent.yaml"), Map.of())).isEqualTo(Config.defaults());
+    }
+
+    @Test
+    void aNamedFileThatDoesNotExistIsAnErrorNamingThePath(@TempDir Path dir) {
+      Path typo = dir.resolve("aplication.yaml");
+      assertThatThrownBy(() -> Config.load(typo, Map.of()))
+          .isInstanceOf(ConfigException.class).hasMessageContaining(typo.toString())
+          .hasMessageContaining("no such file");
     }
 
     @Test
@@ -146,8 +154,11 @@ class ConfigTest {
 
     @Test
     void badOverrideNamesTheVariable() {
-      assertThatThrownBy(() -> Config.fromYaml("", Map.of("HYPERION_NOPE__X", "1")))
-          .isInstanceOf(ConfigException.class).hasMessageContaining("HYPERION_NOPE__X");
+      assertThatThrownBy(() -> Config.fromYaml("", Map.of("HYPERION_NOPE__X", "1")).check(List.of()))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("nope").hasMessageContaining("HYPERION_NOPE__X");
+      assertThatThrownBy(() -> Config.fromYaml("", Map.of("HYPERION_SERVICE__", "secret")).check(List.of()))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("HYPERION_SERVICE__")
+          .hasMessageNotContaining("secret");
     }
 
     @Test
@@ -173,9 +184,12 @@ class ConfigTest {
     }
 
     @Test
-    void unknownSection() {
-      assertThatThrownBy(() -> Config.fromYaml("tracin:\n  exporter: zipkin\n"))
-          .isInstanceOf(ConfigException.class).hasMessageContaining("tracin").hasMessageContaining("service, tracing");
+    void unknownSectionIsReportedAgainstTheDeclaredOnes() {
+      ConfigSection<Sample> tracing = new ConfigSection<>("tracing", Sample.class, Sample.DEFAULTS);
+      assertThatThrownBy(() -> Config.fromYaml("tracin:\n  exporter: zipkin\n").check(List.of(tracing)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("invalid configuration: tracin = '(section)': unknown section; the installed modules declare "
+              + "cache, health, service, tracing");
     }
 
     @Test
@@ -183,7 +197,7 @@ class ConfigTest {
       ConfigException e = fails("redis:\n  retries: many\n");
       assertThat(e.key()).isEqualTo("redis.retries");
       assertThat(e.value()).isEqualTo("many");
-      assertThat(e.allowed()).contains("int");
+      assertThat(e.allowed()).isEqualTo("not a whole number; allowed: 0 or more");
     }
 
     @Test
@@ -208,15 +222,74 @@ class ConfigTest {
     }
 
     @Test
-    void coreSectionsFailAtLoad() {
-      assertThatThrownBy(() -> Config.fromYaml("cache:\n  users:\n    max_entries: -5\n"))
+    void coreSectionsFailWhenChecked() {
+      assertThatThrownBy(() -> Config.fromYaml("cache:\n  users:\n    max_entries: -5\n").check(List.of()))
           .hasMessage("invalid configuration: cache.users.max_entries = '-5': a positive whole number");
-      assertThatThrownBy(() -> Config.fromYaml("service:\n  name: 'has space'\n"))
+      assertThatThrownBy(() -> Config.fromYaml("service:\n  name: 'has space'\n").service())
           .hasMessageContaining("service.name = 'has space'");
-      assertThatThrownBy(() -> Config.fromYaml("service:\n  colour: red\n"))
-          .hasMessageContaining("service.colour").hasMessageContaining("shutdown_timeout");
-      assertThatThrownBy(() -> Config.fromYaml("cache:\n  users:\n    ttl_jitter: 0.9\n"))
+      assertThatThrownBy(() -> Config.fromYaml("service:\n  colour: red\n").check(List.of()))
+          .hasMessageContaining("service.colour = '(unknown key)'").hasMessageContaining("shutdown_timeout")
+          .hasMessageNotContaining("red");
+      assertThatThrownBy(() -> Config.fromYaml("cache:\n  users:\n    ttl_jitter: 0.9\n").cache())
           .hasMessageContaining("cache.users.ttl_jitter = '0.9'");
+    }
+
+    @Test
+    void everyProblemOfEverySectionIsReportedTogetherAsWritten() {
+      ConfigSection<Sample> redis = new ConfigSection<>("redis", Sample.class, Sample.DEFAULTS);
+      Config c = Config.fromYaml("""
+          service:
+            shutdown_timeout: 11m
+          cache:
+            users: { ttl_jitter: 2, max_entries: many }
+          redis:
+            retries: -1
+            inner: { port: 0 }
+            nodes: just-one
+            tags: [a, b]
+            mode: clustre
+          """);
+      ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+          () -> c.check(List.of(redis)));
+      assertThat(e.problems()).extracting(ConfigProblem::toString).containsExactly(
+          "service.shutdown_timeout = '11m': a duration between 1ms and 10m, e.g. 10s",
+          "cache.users.max_entries = 'many': not a whole number; allowed: a positive whole number",
+          "cache.users.ttl_jitter = '2': a fraction from 0.0 to 0.5",
+          "redis.mode = 'clustre': unrecognized value; allowed: standalone, cluster",
+          "redis.inner.port = '0': a TCP port from 1 to 65535",
+          "redis.nodes = 'just-one': a list, e.g. [a, b]; got a string",
+          "redis.tags = '[\"a\",\"b\"]': a mapping of name to value, e.g. {name: value}; got a list",
+          "redis.retries = '-1': 0 or more");
+      assertThat(e.getMessage()).startsWith("invalid configuration (8 problems):\n  service.shutdown_timeout");
+    }
+
+    @Test
+    void constructorChecksAreAllReportedWithTheValuesAsWritten() {
+      ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+          () -> Config.fromYaml("cache:\n  users: { ttl_jitter: 2, default_ttl: 0m, l2_timeout: PT0S }\n").cache());
+      assertThat(e.problems()).extracting(ConfigProblem::toString).containsExactly(
+          "cache.users.default_ttl = '0m': a positive duration, e.g. 5m",
+          "cache.users.ttl_jitter = '2': a fraction from 0.0 to 0.5",
+          "cache.users.l2_timeout = 'PT0S': a positive duration, e.g. 250ms");
+    }
+
+    @Test
+    void aSecretMustBeAStringAndIsNeverShown() {
+      record Credentials(String user, Secret password, Map<String, Secret> headers) {
+        static final Credentials DEFAULTS = new Credentials("u", null, Map.of());
+      }
+      Config c = Config.fromYaml("creds:\n  password: 918273\n  headers: { x-key: 5551212 }\n");
+      ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+          () -> c.section("creds", Credentials.class, Credentials.DEFAULTS));
+      assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly("creds.password", "creds.headers.x-key");
+      assertThat(e.getMessage()).doesNotContain("918273").doesNotContain("5551212").contains("****")
+          .contains("quote it");
+      Credentials ok = Config.fromYaml("creds:\n  password: '918273'\n").section("creds", Credentials.class,
+          Credentials.DEFAULTS);
+      assertThat(ok.password().reveal()).isEqualTo("918273");
+      assertThat(ok.toString()).doesNotContain("918273");
+      assertThat(new ConfigSection<>("creds", Credentials.class, Credentials.DEFAULTS).secretKeys())
+          .containsExactly("password", "headers");
     }
 
     @Test

@@ -179,7 +179,7 @@ public final class RedisServers implements BeforeAllCallback, AfterAllCallback, 
       sb.append("  username: ").append(user).append('\n');
     }
     if (password != null) {
-      sb.append("  password: ").append(password).append('\n');
+      sb.append("  password: '").append(password).append("'\n");
     }
     if (tls) {
       sb.append("  tls: true\n  tls_ca_file: ").append(caFile).append('\n');

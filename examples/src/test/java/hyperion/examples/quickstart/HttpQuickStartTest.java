@@ -15,23 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** docs/http.md shows exactly {@link HttpQuickStart}, and it serves and relays traced requests. */
+/** {@link HttpQuickStart} (docs/http.md's example, checked by DocSnippetsTest) serves and relays traced requests. */
 class HttpQuickStartTest {
-
-  @Test
-  void docsShowExactlyTheCompiledExample() throws Exception {
-    String source = Files.readString(Path.of("src/main/java/hyperion/examples/quickstart/HttpQuickStart.java"));
-    int from = source.indexOf("// docs/http.md:start");
-    int to = source.indexOf("  // docs/http.md:end");
-    String snippet = source.substring(source.indexOf('\n', from) + 1, to).lines()
-        .map(l -> l.startsWith("  ") ? l.substring(2) : l).collect(Collectors.joining("\n", "", "\n"));
-    assertThat(Files.readString(Path.of("../docs/http.md"))).contains(snippet);
-  }
 
   @Test
   void theExampleServesAndRelaysWithOneTraceAcrossTheHop() throws Exception {
