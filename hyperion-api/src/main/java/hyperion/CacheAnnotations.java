@@ -11,6 +11,8 @@ import com.google.inject.spi.ProviderKeyBinding;
 import com.google.inject.spi.TypeEncounter;
 import com.google.inject.spi.TypeListener;
 import hyperion.config.CacheConfig;
+import hyperion.config.Config;
+import hyperion.config.ConfigException;
 import jakarta.inject.Provider;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -25,17 +27,23 @@ import java.util.List;
  * method, so a bad annotation fails injector creation instead of a call.
  */
 final class CacheAnnotations implements TypeListener {
-  private final CacheConfig caches;
+  private final Config config;
   private final Provider<CacheManager> manager;
 
-  CacheAnnotations(CacheConfig caches, Provider<CacheManager> manager) {
-    this.caches = caches;
+  CacheAnnotations(Config config, Provider<CacheManager> manager) {
+    this.config = config;
     this.manager = manager;
   }
 
   @Override
   public <I> void hear(TypeLiteral<I> type, TypeEncounter<I> encounter) {
     Class<?> bound = type.getRawType();
+    CacheConfig caches;
+    try {
+      caches = config.cache();
+    } catch (ConfigException e) {
+      return; // ConfigSections reports it, together with every other configuration problem
+    }
     for (Class<?> c = bound; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Method m : c.getDeclaredMethods()) {
         if (m.isSynthetic() || m.isBridge() || !CachedMethod.annotated(m)) {

@@ -83,7 +83,7 @@ public final class HyperionModule extends AbstractModule {
 
     // Caching after @Traced/@Timed, so their span and histogram on the same method cover the cache lookup too.
     // Each annotated method is checked when Guice meets its class and gets an interceptor of its own.
-    bindListener(Matchers.any(), new CacheAnnotations(config.cache(), getProvider(CacheManager.class)));
+    bindListener(Matchers.any(), new CacheAnnotations(config, getProvider(CacheManager.class)));
     requestInjection(new CacheAnnotations.BindingsCheck());
   }
 

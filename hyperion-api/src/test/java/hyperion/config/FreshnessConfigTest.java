@@ -30,10 +30,10 @@ class FreshnessConfigTest {
 
   @Test
   void badValuesNameTheKeyAndTheValue() {
-    assertThatThrownBy(() -> Config.fromYaml("cache:\n  prices:\n    refresh_after: soon\n"))
+    assertThatThrownBy(() -> Config.fromYaml("cache:\n  prices:\n    refresh_after: soon\n").cache())
         .isInstanceOf(ConfigException.class).hasMessageContaining("cache.prices.refresh_after")
         .hasMessageContaining("soon");
-    assertThatThrownBy(() -> Config.fromYaml("cache:\n  prices:\n    stale_if_error: PT-5S\n"))
+    assertThatThrownBy(() -> Config.fromYaml("cache:\n  prices:\n    stale_if_error: PT-5S\n").cache())
         .isInstanceOf(ConfigException.class).hasMessageContaining("cache.prices.stale_if_error")
         .hasMessageContaining("0 (disabled) or a positive duration");
   }
@@ -46,10 +46,10 @@ class FreshnessConfigTest {
         .spec("quotes");
     assertThat(spec.distributedLoad()).isTrue();
     assertThat(spec.leaseTime()).isEqualTo(Duration.ofSeconds(3));
-    assertThatThrownBy(() -> Config.fromYaml("cache:\n  quotes:\n    distributed_load: true\n    layers: l1\n"))
+    assertThatThrownBy(() -> Config.fromYaml("cache:\n  quotes:\n    distributed_load: true\n    layers: l1\n").cache())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("invalid configuration: cache.quotes.distributed_load = 'true'");
-    assertThatThrownBy(() -> Config.fromYaml("cache:\n  quotes:\n    lease_time: 0s\n"))
+    assertThatThrownBy(() -> Config.fromYaml("cache:\n  quotes:\n    lease_time: 0s\n").cache())
         .isInstanceOf(ConfigException.class).hasMessageContaining("cache.quotes.lease_time");
   }
 

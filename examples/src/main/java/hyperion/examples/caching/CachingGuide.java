@@ -63,7 +63,7 @@ public final class CachingGuide {
     }
   }
 
-  // guide:start
+  // docs/caching.md:start
   public static class UserService {
     private final UserRepository repository;
 
@@ -97,5 +97,5 @@ public final class CachingGuide {
       repository.delete(id);
     }
   }
-  // guide:end
+  // docs/caching.md:end
 }
