@@ -131,14 +131,8 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, TypeRef<T> type) {
     CacheArguments.key(key);
     Class<T> raw = Objects.requireNonNull(type, "type").castable();
-    if (l1 != null) {
-      Object v = l1.get(key);
-      if (v != null && v != NEGATIVE && raw.isInstance(v)) {
-        metrics.l1Hit.inc();
-        return raw.cast(v);
-      }
-    }
-    return getAfterL1(key, raw, type.type());
+    T hit = l1Hit(key, raw);
+    return hit != null ? hit : getAfterL1(key, raw, type.type());
   }
 
   /**
@@ -335,14 +329,8 @@ final class TieredCache implements Cache {
     CacheArguments.ttl(ttl);
     Objects.requireNonNull(loader, "loader");
     Class<T> raw = Objects.requireNonNull(type, "type").castable();
-    if (l1 != null) {
-      Object v = l1.get(key);
-      if (v != null && v != NEGATIVE && raw.isInstance(v)) {
-        metrics.l1Hit.inc();
-        return raw.cast(v);
-      }
-    }
-    return loadAfterL1(key, raw, type.type(), ttl, loader);
+    T hit = l1Hit(key, raw);
+    return hit != null ? hit : loadAfterL1(key, raw, type.type(), ttl, loader);
   }
 
   /**
