@@ -91,16 +91,19 @@ public abstract class TypeRef<T> {
     return Array.get(Array.newInstance(primitive, 1), 0).getClass(); // int -> Integer, ... (void is not a value)
   }
 
+  /** Whether {@code o} is a ref of the same type. */
   @Override
   public final boolean equals(Object o) {
     return o instanceof TypeRef<?> r && r.type.equals(type);
   }
 
+  /** The type's hash code. */
   @Override
   public final int hashCode() {
     return type.hashCode();
   }
 
+  /** {@code TypeRef<java.util.List<com.example.Order>>}. */
   @Override
   public final String toString() {
     return "TypeRef<" + type.getTypeName() + ">";
