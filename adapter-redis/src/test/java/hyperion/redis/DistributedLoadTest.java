@@ -216,6 +216,24 @@ class DistributedLoadTest {
     assertThat(redis.nodes().get(0).callString("GET", "hyperion-test::lease:quotes:L")).isEqualTo("token-c");
   }
 
+  /**
+   * A lease that stays taken without a value appearing (here held by the test itself for a minute):
+   * the waiter gives up after l2_timeout + lease_time and loads on its own.
+   */
+  @Test
+  void aWaiterLoadsOnItsOwnAfterL2TimeoutPlusLeaseTime() throws Exception {
+    RecordingMetrics metrics = new RecordingMetrics();
+    Cache cache = quotes(start(metrics));
+    redis.nodes().get(0).call("SET", "hyperion-test::lease:quotes:STUCK", "someone-else", "PX", "60000");
+    long t0 = System.nanoTime();
+    assertThat(cache.getOrLoad("STUCK", Quote.class, null, k -> new Quote(k, 3))).isEqualTo(new Quote("STUCK", 3));
+    Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+    System.out.printf("waited %d ms for a lease that never produced a value (bound %d ms)%n", waited.toMillis(),
+        LEASE.plusMillis(500).toMillis());
+    assertThat(waited).isBetween(LEASE.plusMillis(500), LEASE.plusMillis(500 + 400));
+    assertThat(metrics.value("hyperion_cache_leases_total", "quotes", "timeout")).isEqualTo(1);
+  }
+
   /** With Redis gone there is no lease: each instance loads for itself, and says so. */
   @Test
   void withRedisDownEachInstanceLoadsLocallyAndCountsIt() throws Exception {
