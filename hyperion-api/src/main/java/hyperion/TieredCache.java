@@ -40,6 +40,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * has not moved since the read or write that produced it began. A load's write-back to L2 is
  * conditional on the key being unchanged since the load's L2 read. So no value older than an
  * acknowledged write is ever put back into either layer. Reads take no lock.
+ *
+ * <p>Freshness (docs/caching.md): with {@code refresh_after} or {@code stale_if_error} L1 holds
+ * {@link TimedValue}s, so a hit can tell when its value is due for a background reload and when it
+ * expired (an expired one is kept only as the fallback of a failing load). Reloads follow the same
+ * rules as loads: conditional L2 write, epoch-checked L1 fill. With {@code distributed_load} a load
+ * that misses L2 takes a lease in L2 first, so one instance of the cluster runs the loader.
  */
 final class TieredCache implements Cache {
 

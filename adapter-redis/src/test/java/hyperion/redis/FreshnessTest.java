@@ -71,7 +71,7 @@ class FreshnessTest {
     RecordingMetrics metricsA = new RecordingMetrics();
     Hyperion a = start(spec, metricsA, null);
     Hyperion b = start(spec, null, null);
-    long loadMillis = 300;
+    long loadMillis = 400;
     AtomicInteger version = new AtomicInteger();
     ConcurrentLinkedQueue<String> loaderThreads = new ConcurrentLinkedQueue<>();
     Cache.Loader<Quote> loader = k -> {
