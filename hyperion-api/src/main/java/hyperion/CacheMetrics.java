@@ -52,7 +52,7 @@ final class CacheMetrics {
   CacheMetrics(Metrics metrics) {
     requests = metrics.counter("hyperion_cache_requests_total", "Cache lookups by layer and result", "cache",
         "layer", "result");
-    loads = metrics.counter("hyperion_cache_loads_total", "Loader runs by outcome", "cache", "outcome");
+    loads = metrics.counter("hyperion_cache_loads_total", "Loader runs by result", "cache", "result");
     loadDuration = metrics.histogram("hyperion_cache_load_duration_seconds", "Loader run duration", "cache");
     evictions = metrics.counter("hyperion_cache_evictions_total", "L1 entries evicted, by cause", "cache", "cause");
     size = metrics.gauge("hyperion_cache_size", "L1 entries (estimate)", "cache");
@@ -107,7 +107,7 @@ final class CacheMetrics {
       }
       l2Hit = l2 ? requests.labels(cache, "l2", "hit") : NO_COUNT;
       l2Miss = l2 ? requests.labels(cache, "l2", "miss") : NO_COUNT;
-      l2Error = l2 ? requests.labels(cache, "l2", "error") : NO_COUNT;
+      l2Error = l2 ? requests.labels(cache, "l2", Metrics.ERROR) : NO_COUNT;
       writeFailures = l2 ? CacheMetrics.this.writeFailures.labels(cache) : NO_COUNT;
       breakerOpen = l2 ? CacheMetrics.this.breakerOpen.labels(cache) : NO_GAUGE;
       breakerOpen.set(0);
@@ -117,8 +117,8 @@ final class CacheMetrics {
           l2Durations.put(op, l2Duration.labels(cache, op.label));
         }
       }
-      loadSuccess = loads.labels(cache, "success");
-      loadFailure = loads.labels(cache, "failure");
+      loadSuccess = loads.labels(cache, Metrics.SUCCESS);
+      loadFailure = loads.labels(cache, Metrics.ERROR);
       loadDuration = CacheMetrics.this.loadDuration.labels(cache);
     }
 

@@ -55,7 +55,7 @@ import java.util.stream.Collectors;
 public final class Config {
 
   /** The top-level sections, comma-separated (for the Javadoc above). */
-  public static final String SECTION_LIST = "service, tracing, cache, redis, metrics, health, http";
+  public static final String SECTION_LIST = "service, tracing, cache, redis, metrics, health, admin, http";
 
   /** The top-level sections a config file may contain. */
   public static final List<String> SECTIONS = List.of(SECTION_LIST.split(", "));

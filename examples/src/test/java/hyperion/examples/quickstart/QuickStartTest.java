@@ -3,11 +3,11 @@ package hyperion.examples.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import hyperion.Hyperion;
+import hyperion.admin.AdminConfig;
 import hyperion.caffeine.CaffeineModule;
 import hyperion.config.Config;
 import hyperion.otel.OtelModule;
 import hyperion.otel.TracingConfig;
-import hyperion.prometheus.MetricsConfig;
 import hyperion.redis.RedisConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class QuickStartTest {
     assertThat(config.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS).exporter())
         .hasToString("ZIPKIN");
     assertThat(config.section("redis", RedisConfig.class, RedisConfig.DEFAULTS)).isNotNull();
-    assertThat(config.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS).port()).isEqualTo(9464);
+    assertThat(config.section("admin", AdminConfig.class, AdminConfig.DEFAULTS).port()).isEqualTo(9464);
   }
 
   @Test
