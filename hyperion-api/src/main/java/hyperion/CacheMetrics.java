@@ -54,7 +54,7 @@ final class CacheMetrics {
   CacheMetrics(Metrics metrics) {
     requests = metrics.counter("hyperion_cache_requests_total", "Cache lookups by layer and result", "cache",
         "layer", "result");
-    loads = metrics.counter("hyperion_cache_loads_total", "Loader runs by outcome", "cache", "outcome");
+    loads = metrics.counter("hyperion_cache_loads_total", "Loader runs by result", "cache", "result");
     loadDuration = metrics.histogram("hyperion_cache_load_duration_seconds", "Loader run duration", "cache");
     evictions = metrics.counter("hyperion_cache_evictions_total", "L1 entries evicted, by cause", "cache", "cause");
     size = metrics.gauge("hyperion_cache_size", "L1 entries (estimate)", "cache");
@@ -72,9 +72,9 @@ final class CacheMetrics {
     breakerOpen = metrics.gauge("hyperion_cache_breaker_open", "1 while the L2 circuit breaker is open or probing",
         "cache");
     refreshes = metrics.counter("hyperion_cache_refreshes_total",
-        "Background reloads started by refresh_after, by outcome", "cache", "outcome");
+        "Background reloads started by refresh_after, by result", "cache", "result");
     leases = metrics.counter("hyperion_cache_leases_total",
-        "Loads of caches with distributed_load, by how the load lease went", "cache", "outcome");
+        "Loads of caches with distributed_load, by how the load lease went", "cache", "result");
   }
 
   /** The children of one cache. */
@@ -131,7 +131,7 @@ final class CacheMetrics {
       }
       l2Hit = l2 ? requests.labels(cache, "l2", "hit") : NO_COUNT;
       l2Miss = l2 ? requests.labels(cache, "l2", "miss") : NO_COUNT;
-      l2Error = l2 ? requests.labels(cache, "l2", "error") : NO_COUNT;
+      l2Error = l2 ? requests.labels(cache, "l2", Metrics.ERROR) : NO_COUNT;
       writeFailures = l2 ? CacheMetrics.this.writeFailures.labels(cache) : NO_COUNT;
       breakerOpen = l2 ? CacheMetrics.this.breakerOpen.labels(cache) : NO_GAUGE;
       breakerOpen.set(0);
@@ -143,16 +143,16 @@ final class CacheMetrics {
       }
       l1Stale = stale && l1 ? requests.labels(cache, "l1", "stale") : NO_COUNT;
       l2Stale = stale && l2 ? requests.labels(cache, "l2", "stale") : NO_COUNT;
-      refreshSuccess = refresh ? refreshes.labels(cache, "success") : NO_COUNT;
-      refreshFailure = refresh ? refreshes.labels(cache, "failure") : NO_COUNT;
+      refreshSuccess = refresh ? refreshes.labels(cache, Metrics.SUCCESS) : NO_COUNT;
+      refreshFailure = refresh ? refreshes.labels(cache, Metrics.ERROR) : NO_COUNT;
       refreshRejected = refresh ? refreshes.labels(cache, "rejected") : NO_COUNT;
       leaseAcquired = lease ? leases.labels(cache, "acquired") : NO_COUNT;
       leaseWaited = lease ? leases.labels(cache, "waited") : NO_COUNT;
       leaseTakenOver = lease ? leases.labels(cache, "taken_over") : NO_COUNT;
       leaseFallback = lease ? leases.labels(cache, "fallback") : NO_COUNT;
       leaseTimeout = lease ? leases.labels(cache, "timeout") : NO_COUNT;
-      loadSuccess = loads.labels(cache, "success");
-      loadFailure = loads.labels(cache, "failure");
+      loadSuccess = loads.labels(cache, Metrics.SUCCESS);
+      loadFailure = loads.labels(cache, Metrics.ERROR);
       loadDuration = CacheMetrics.this.loadDuration.labels(cache);
     }
 

@@ -71,7 +71,7 @@ final class Interceptors {
       Timed timed = find(m, Timed.class);
       Histogram h = metrics.get().histogram(timed.value(), timed.help(), "class", "method", "result");
       String cls = m.getDeclaringClass().getSimpleName();
-      return new Histogram.Child[] {h.labels(cls, m.getName(), "success"), h.labels(cls, m.getName(), "error")};
+      return new Histogram.Child[] {h.labels(cls, m.getName(), Metrics.SUCCESS), h.labels(cls, m.getName(), Metrics.ERROR)};
     }
   }
 }

@@ -17,6 +17,17 @@ import java.util.function.DoubleSupplier;
  */
 public interface Metrics {
 
+  /**
+   * The value of a {@code result} label for an operation that completed. Every framework metric
+   * that tells operations apart by how they ended uses the label {@code result} with this value or
+   * {@link #ERROR} (cache lookups add {@code hit} and {@code miss}); there is no {@code ok}, {@code
+   * failure} or {@code outcome}.
+   */
+  String SUCCESS = "success";
+
+  /** The value of a {@code result} label for an operation that failed (threw, timed out, was refused). */
+  String ERROR = "error";
+
   /** Declares (or returns the existing) counter. */
   Counter counter(String name, String help, String... labelNames);
 

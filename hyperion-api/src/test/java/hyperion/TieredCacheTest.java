@@ -265,7 +265,7 @@ class TieredCacheTest {
         throw new IllegalStateException("db down");
       })).hasMessage("db down");
       assertThat(tracer.finished("cache.load").error).hasMessage("db down");
-      assertThat(metrics.value("hyperion_cache_loads_total", NAME, "failure")).isEqualTo(1);
+      assertThat(metrics.value("hyperion_cache_loads_total", NAME, "error")).isEqualTo(1);
       assertThat(a.cache.exists("k")).isFalse();
     }
   }

@@ -1,5 +1,6 @@
 package hyperion.prometheus;
 
+import hyperion.admin.AdminEndpoint;
 import hyperion.config.ConfigException;
 import hyperion.config.ConfigSection;
 import java.util.List;
@@ -10,12 +11,9 @@ import java.util.regex.Pattern;
  * optional; see {@code docs/configuration.md} for the table.
  *
  * @param enabled {@code false} keeps the instruments working in memory but exposes nothing: no
- *     admin server, no JVM metrics, no exemplar hook
- * @param port admin HTTP server port; {@code 0} disables the server (default 9464, the port the
- *     OpenTelemetry Prometheus exporter also uses)
- * @param host address the admin server binds to (default {@code 0.0.0.0}, so Prometheus and
- *     Kubernetes probes can reach it; {@code 127.0.0.1} restricts it to the host)
- * @param path path of the scrape endpoint (default {@code /metrics})
+ *     scrape endpoint (the admin server answers 404 there), no JVM metrics, no exemplar hook
+ * @param path path of the scrape endpoint on the admin server (default {@code /metrics}; the
+ *     server's address is the {@code admin} section)
  * @param namespace prefix, joined with {@code _}, for every metric declared through the port
  *     (default empty: name services with Prometheus target labels instead)
  * @param collectRuntime export the JVM metrics of {@code prometheus-metrics-instrumentation-jvm}
@@ -30,8 +28,6 @@ import java.util.regex.Pattern;
  */
 public record MetricsConfig(
     boolean enabled,
-    int port,
-    String host,
     String path,
     String namespace,
     boolean collectRuntime,
@@ -43,15 +39,13 @@ public record MetricsConfig(
 
   // Declared before DEFAULTS: its constructor uses them during class initialisation.
   private static final Pattern NAMESPACE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)?");
-  private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
-  private static final List<String> RESERVED_PATHS = List.of("/", "/health", "/ready", "/cache/hotkeys");
 
   /** The Prometheus client's default classic buckets, in seconds. */
   static final List<Double> DEFAULT_BUCKETS =
       List.of(.005, .01, .025, .05, .1, .25, .5, 1.0, 2.5, 5.0, 10.0);
 
   /** The defaults used when the section or a key is missing. */
-  public static final MetricsConfig DEFAULTS = new MetricsConfig(true, 9464, "0.0.0.0", "/metrics", "", true,
+  public static final MetricsConfig DEFAULTS = new MetricsConfig(true, "/metrics", "", true,
       2000, DEFAULT_BUCKETS, false, true, true);
 
   /** The {@code metrics} section: its name, this record and {@link #DEFAULTS}. */
@@ -61,11 +55,8 @@ public record MetricsConfig(
   /** Validates every key; the message names the key, the value and what is allowed. */
   public MetricsConfig {
     ConfigException.Checks checks = ConfigException.checks();
-    checks.require(port >= 0 && port <= 65535, "port", port, "0 (no admin server) or a port 1-65535");
-    checks.require(host != null && !host.isBlank(), "host", host,
-        "an address or host name to bind, e.g. 0.0.0.0 or 127.0.0.1");
-    checks.require(path != null && PATH.matcher(path).matches() && !RESERVED_PATHS.contains(path),
-        "path", path, "an absolute URL path such as /metrics, other than / /health /ready /cache/hotkeys");
+    checks.require(AdminEndpoint.isAllowed(path), "path", path,
+        "an absolute URL path such as /metrics, other than /, /ready and /health...");
     checks.require(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace", namespace,
         "empty or [a-zA-Z_][a-zA-Z0-9_]*");
     checks.require(maxSeriesPerMetric >= 2 && maxSeriesPerMetric <= 1_000_000, "max_series_per_metric",

@@ -3,17 +3,18 @@ package hyperion.prometheus;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
-import hyperion.Component;
 import hyperion.Metrics;
+import hyperion.admin.AdminEndpoint;
+import hyperion.admin.AdminModule;
 import hyperion.config.ConfigSection;
 import hyperion.config.ConfigSections;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.inject.Singleton;
 
 /**
- * Binds the {@link Metrics} port to the Prometheus Java client (client_java 1.x) and contributes
- * the admin HTTP server ({@code /metrics}, {@code /health}, {@code /ready}) as a {@link
- * Component}. Install it next to {@code HyperionModule}:
+ * Binds the {@link Metrics} port to the Prometheus Java client (client_java 1.x), installs the
+ * admin HTTP server ({@link AdminModule}: the health probes) and adds the scrape endpoint ({@code
+ * /metrics}) to it. Install it next to {@code HyperionModule}:
  *
  * <pre>{@code
  * Hyperion app = Hyperion.start(config, new PrometheusModule()); // the lifecycle starts the admin server
@@ -43,7 +44,8 @@ public final class PrometheusModule extends AbstractModule {
     OptionalBinder.newOptionalBinder(binder(), PrometheusRegistry.class).setDefault()
         .toProvider(PrometheusRegistry::new).in(Singleton.class);
     OptionalBinder.newOptionalBinder(binder(), Metrics.class).setBinding().to(PrometheusMetrics.class);
-    Multibinder.newSetBinder(binder(), Component.class).addBinding().to(AdminServer.class);
+    install(new AdminModule());
+    Multibinder.newSetBinder(binder(), AdminEndpoint.class).addBinding().toProvider(ScrapeEndpoint.class);
   }
 
   /** Reads the {@code metrics} section, checked with every other section. */

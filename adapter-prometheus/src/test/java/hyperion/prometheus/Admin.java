@@ -37,10 +37,10 @@ final class Admin implements AutoCloseable {
     this.lifecycle = injector.getInstance(Lifecycle.class);
   }
 
-  /** Starts an application; {@code extraYaml} is added to the {@code metrics} section. */
+  /** Starts an application, its admin server on a free port; {@code extraYaml} is the {@code metrics} section. */
   static Admin start(String extraYaml, Module... extra) {
     int port = freePort();
-    String yaml = "metrics:\n  host: 127.0.0.1\n  port: " + port + "\n" + extraYaml.indent(2);
+    String yaml = "admin:\n  host: 127.0.0.1\n  port: " + port + "\nmetrics:\n" + extraYaml.indent(2);
     List<Module> modules = new ArrayList<>(List.of(new HyperionModule(Config.fromYaml(yaml)), new PrometheusModule()));
     modules.addAll(List.of(extra));
     Admin admin = new Admin(port, Guice.createInjector(Stage.PRODUCTION, modules));

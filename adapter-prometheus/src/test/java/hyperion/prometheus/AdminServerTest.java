@@ -1,22 +1,14 @@
 package hyperion.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
 import com.google.inject.multibindings.Multibinder;
 import hyperion.HealthCheck;
-import hyperion.HyperionModule;
-import hyperion.config.Config;
-import hyperion.lifecycle.Lifecycle;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -75,17 +67,6 @@ class AdminServerTest {
   }
 
   @Test
-  void healthIsUpWhileTheProcessRuns() {
-    try (Admin admin = Admin.start("collect_runtime: false")) {
-      HttpResponse<String> r = admin.get("/health");
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.body()).isEqualTo("{\"status\":\"UP\"}");
-      assertThat(admin.send("/health", "HEAD", new String[0], HttpResponse.BodyHandlers.ofString()).statusCode())
-          .isEqualTo(200);
-    }
-  }
-
-  @Test
   void readyTurns503WithTheFailingCheckNamedAndBackTo200() {
     AtomicBoolean databaseUp = new AtomicBoolean(true);
     HealthCheck database = new HealthCheck() {
@@ -137,41 +118,17 @@ class AdminServerTest {
   }
 
   @Test
-  void aPortInUseFailsStartUpNamingTheKeyAndValue() throws IOException {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int port = taken.getLocalPort();
-      Lifecycle lifecycle = Guice.createInjector(
-          new HyperionModule(Config.fromYaml("metrics: {host: 127.0.0.1, port: " + port + ", collect_runtime: false}")),
-          new PrometheusModule()).getInstance(Lifecycle.class);
-      assertThatThrownBy(() -> lifecycle.start(Duration.ofSeconds(5)))
-          .hasMessageContaining("metrics.port = " + port)
-          .hasMessageContaining("127.0.0.1:" + port);
-      assertThat(lifecycle.state()).isEqualTo(Lifecycle.State.STOPPED);
+  void scrapeSitsBesideTheProbesAndMetricsDisabledLeavesOnlyTheProbes() {
+    try (Admin admin = Admin.start("collect_runtime: false")) {
+      assertThat(admin.get("/health/live").statusCode()).isEqualTo(200);
+      assertThat(admin.get("/health/ready").statusCode()).isEqualTo(200);
+      assertThat(admin.get("/nope").body()).contains("/metrics").contains("/health/ready");
     }
-  }
-
-  @Test
-  void portZeroMeansNoServer() {
-    Lifecycle lifecycle = Guice.createInjector(
-        new HyperionModule(Config.fromYaml("metrics: {port: 0, collect_runtime: false}")), new PrometheusModule())
-        .getInstance(Lifecycle.class);
-    lifecycle.start(Duration.ofSeconds(5));
-    try {
-      AdminServer server = (AdminServer) lifecycle.components().stream()
-          .filter(c -> c instanceof AdminServer).findFirst().orElseThrow();
-      assertThat(server.port()).isEqualTo(-1);
-    } finally {
-      lifecycle.stop(Duration.ofSeconds(5));
-    }
-  }
-
-  @Test
-  void stopFreesThePort() throws IOException {
-    Admin admin = Admin.start("collect_runtime: false");
-    int port = admin.port;
-    admin.close();
-    try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      assertThat(again.getLocalPort()).isEqualTo(port);
+    try (Admin admin = Admin.start("enabled: false")) {
+      HttpResponse<String> r = admin.get("/metrics");
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).contains("metrics.enabled = false");
+      assertThat(admin.get("/health/ready").statusCode()).isEqualTo(200);
     }
   }
 }

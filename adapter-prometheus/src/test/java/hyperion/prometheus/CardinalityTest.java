@@ -18,7 +18,7 @@ class CardinalityTest {
   @Test
   void distinctLabelValuesBeyondTheCapFoldIntoOneCountedOverflowSeries() {
     Injector injector = Guice.createInjector(
-        new HyperionModule(Config.fromYaml("metrics: {port: 0, collect_runtime: false}")), new PrometheusModule());
+        new HyperionModule(Config.fromYaml("admin: {port: 0}\nmetrics: {collect_runtime: false}")), new PrometheusModule());
     Metrics metrics = injector.getInstance(Metrics.class);
     PrometheusRegistry registry = injector.getInstance(PrometheusRegistry.class);
     int cap = MetricsConfig.DEFAULTS.maxSeriesPerMetric();
@@ -52,7 +52,7 @@ class CardinalityTest {
   @Test
   void aSmallCapIsHonouredForEveryType() {
     Injector injector = Guice.createInjector(new HyperionModule(
-        Config.fromYaml("metrics: {port: 0, collect_runtime: false, max_series_per_metric: 3}")),
+        Config.fromYaml("admin: {port: 0}\nmetrics: {collect_runtime: false, max_series_per_metric: 3}")),
         new PrometheusModule());
     Metrics metrics = injector.getInstance(Metrics.class);
     PrometheusRegistry registry = injector.getInstance(PrometheusRegistry.class);

@@ -24,8 +24,6 @@ class ConfigTest {
   void defaults() {
     MetricsConfig d = MetricsConfig.DEFAULTS;
     assertThat(d.enabled()).isTrue();
-    assertThat(d.port()).isEqualTo(9464);
-    assertThat(d.host()).isEqualTo("0.0.0.0");
     assertThat(d.path()).isEqualTo("/metrics");
     assertThat(d.namespace()).isEmpty();
     assertThat(d.maxSeriesPerMetric()).isEqualTo(2000);
@@ -38,8 +36,6 @@ class ConfigTest {
     MetricsConfig c = injector("""
         metrics:
           enabled: true
-          port: 0
-          host: 127.0.0.1
           path: /prom
           namespace: shop
           collect_runtime: false
@@ -49,16 +45,17 @@ class ConfigTest {
           exemplars: false
           simpleclient_bridge: false
         """, Stage.DEVELOPMENT).getInstance(MetricsConfig.class);
-    assertThat(c).isEqualTo(new MetricsConfig(true, 0, "127.0.0.1", "/prom", "shop", false, 50,
+    assertThat(c).isEqualTo(new MetricsConfig(true, "/prom", "shop", false, 50,
         java.util.List.of(0.1, 1.0, 10.0), true, false, false));
   }
 
   @Test
   void badValuesFailInjectorCreationNamingTheKey() {
     assertFails("metrics: {max_series_per_metric: 0}", "metrics.max_series_per_metric", "'0'");
-    assertFails("metrics: {port: 70000}", "metrics.port", "'70000'");
+    assertFails("metrics: {port: 9464}", "metrics.port", "unknown key"); // the server's address is admin.*
     assertFails("metrics: {path: metrics}", "metrics.path", "'metrics'");
     assertFails("metrics: {path: /ready}", "metrics.path", "'/ready'");
+    assertFails("metrics: {path: /health/live}", "metrics.path", "'/health/live'");
     assertFails("metrics: {namespace: my-app}", "metrics.namespace", "'my-app'");
     assertFails("metrics: {histogram_buckets: [1, 0.5]}", "metrics.histogram_buckets", "[1.0, 0.5]");
     assertFails("metrics: {prot: 9000}", "metrics.prot", "unknown key");
@@ -66,8 +63,8 @@ class ConfigTest {
 
   @Test
   void badValuesFailInDevelopmentStageToo() {
-    assertThatThrownBy(() -> injector("metrics: {port: -1}", Stage.DEVELOPMENT))
-        .isInstanceOf(CreationException.class).hasMessageContaining("metrics.port");
+    assertThatThrownBy(() -> injector("admin: {port: -1}", Stage.DEVELOPMENT))
+        .isInstanceOf(CreationException.class).hasMessageContaining("admin.port");
   }
 
   private static void assertFails(String yaml, String key, String detail) {
@@ -82,7 +79,7 @@ class ConfigTest {
   void installingTheModuleTwiceIsHarmless() {
     assertThat(new PrometheusModule()).isEqualTo(new PrometheusModule()).hasSameHashCodeAs(new PrometheusModule());
     Injector i = Guice.createInjector(Stage.PRODUCTION,
-        new HyperionModule(Config.fromYaml("metrics: {port: 0, collect_runtime: false}")),
+        new HyperionModule(Config.fromYaml("admin: {port: 0}\nmetrics: {collect_runtime: false}")),
         new PrometheusModule(), new PrometheusModule());
     assertThat(i.getInstance(Metrics.class)).isInstanceOf(PrometheusMetrics.class)
         .isSameAs(i.getInstance(Metrics.class));
@@ -90,7 +87,7 @@ class ConfigTest {
 
   @Test
   void theRegistryIsBoundForApplicationCollectors() {
-    Injector i = injector("metrics: {port: 0, collect_runtime: false}", Stage.PRODUCTION);
+    Injector i = injector("admin: {port: 0}\nmetrics: {collect_runtime: false}", Stage.PRODUCTION);
     PrometheusRegistry registry = i.getInstance(PrometheusRegistry.class);
     assertThat(registry).isSameAs(((PrometheusMetrics) i.getInstance(Metrics.class)).registry())
         .isNotSameAs(PrometheusRegistry.defaultRegistry);

@@ -61,7 +61,7 @@ class HotKeysTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    String yaml = "metrics:\n  host: 127.0.0.1\n  port: " + port + "\n  collect_runtime: false\n"
+    String yaml = "admin:\n  host: 127.0.0.1\n  port: " + port + "\nmetrics:\n  collect_runtime: false\n"
         + "cache:\n  users:\n    hot_keys: 10\n  orders: {}\n";
     Injector injector = Guice.createInjector(Stage.PRODUCTION, new HyperionModule(Config.fromYaml(yaml)),
         new PrometheusModule());

@@ -15,7 +15,7 @@ class PrometheusMetricsContractTest extends MetricsContract {
 
   // No admin server, no JVM metrics: the kit only needs the instruments.
   private final Injector injector = Guice.createInjector(
-      new HyperionModule(Config.fromYaml("metrics: {port: 0, collect_runtime: false}")), new PrometheusModule());
+      new HyperionModule(Config.fromYaml("admin: {port: 0}\nmetrics: {collect_runtime: false}")), new PrometheusModule());
   private final PrometheusMetrics metrics = (PrometheusMetrics) injector.getInstance(Metrics.class);
   private final PrometheusRegistry registry = injector.getInstance(PrometheusRegistry.class);
 

@@ -23,6 +23,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import jakarta.inject.Inject;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -64,6 +66,7 @@ final class RedisClients implements Component {
   private final int serverPort;
 
   private ClientResources resources;
+  private final CommandLatencyRecorder latencyRecorder; // null: Lettuce's default
   private AbstractRedisClient client;
   private ScheduledExecutorService scheduler;
   private final List<ScheduledFuture<?>> retries = new CopyOnWriteArrayList<>();
@@ -78,8 +81,10 @@ final class RedisClients implements Component {
   private volatile boolean everStarted;
 
   @Inject
-  RedisClients(RedisConfig config, Config root, hyperion.Metrics metrics) {
+  RedisClients(RedisConfig config, Config root, hyperion.Metrics metrics,
+      Optional<CommandLatencyRecorder> latencyRecorder) {
     this.config = config;
+    this.latencyRecorder = latencyRecorder.orElse(null);
     metrics.gauge("hyperion_redis_connected", "1 when the Redis command connection is open, else 0",
         () -> isConnected() ? 1 : 0);
     this.clientName = config.clientName() != null ? config.clientName() : root.service().name();
@@ -157,11 +162,14 @@ final class RedisClients implements Component {
     }
     stopped = false;
     everStarted = true;
-    resources = ClientResources.builder()
+    ClientResources.Builder builder = ClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), config.reconnectDelayMax(), 2, TimeUnit.MILLISECONDS))
-        .build();
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), config.reconnectDelayMax(), 2, TimeUnit.MILLISECONDS));
+    if (latencyRecorder != null) {
+      builder.commandLatencyRecorder(latencyRecorder);
+    }
+    resources = builder.build();
     scheduler = resources.eventExecutorGroup();
     client = newClient();
     LOG.log(Level.INFO, "redis: connecting ({0})", config);

@@ -4,6 +4,7 @@ import hyperion.HealthCheck;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** {@code redis}: PING on the command connection within the command timeout. Never reports credentials. */
@@ -21,6 +22,12 @@ final class RedisHealthCheck implements HealthCheck {
   @Override
   public String name() {
     return "redis";
+  }
+
+  /** Readiness: an instance without its shared cache is degraded ({@code health.groups.redis: []} to serve anyway). */
+  @Override
+  public Set<Group> groups() {
+    return Set.of(Group.READY);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package hyperion.redis;
 
 import com.google.inject.AbstractModule;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
@@ -23,6 +24,9 @@ import jakarta.inject.Singleton;
  *   <li>a {@link Component} that opens the connections at start ({@link Component#PHASE_CLIENTS})
  *       and closes them at stop;
  *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout);
+ *   <li>an optional {@link CommandLatencyRecorder} for Lettuce's command latencies, unbound by
+ *       default ({@code hyperion.micrometer.MicrometerModule} binds one that reports through the
+ *       {@code Metrics} port);
  *   <li>a {@link Codec}, by default Jackson JSON with polymorphic typing off; bind your own with
  *       {@code OptionalBinder.newOptionalBinder(binder(), Codec.class).setBinding()}.
  * </ul>
@@ -44,6 +48,8 @@ public final class RedisModule extends AbstractModule {
   protected void configure() {
     ConfigSection.declare(binder(), RedisConfig.SECTION);
     OptionalBinder.newOptionalBinder(binder(), Codec.class).setDefault().to(JacksonCodec.class).in(Singleton.class);
+    // Lettuce's command latencies: recorded only when something binds a recorder (the Micrometer bridge does).
+    OptionalBinder.newOptionalBinder(binder(), CommandLatencyRecorder.class);
     // Eager: binds and validates the redis section while the injector is built.
     bind(RedisClients.class).asEagerSingleton();
     bind(RedisErrors.class).in(Singleton.class);

@@ -152,7 +152,7 @@ class FreshnessTest {
       assertThat(quotes.getOrLoad("ACME", Quote.class, null, loader)).isEqualTo(new Quote("ACME", 1));
       Thread.sleep(20);
     }
-    assertThat(metrics.value("hyperion_cache_refreshes_total", "quotes", "failure")).isGreaterThanOrEqualTo(2);
+    assertThat(metrics.value("hyperion_cache_refreshes_total", "quotes", "error")).isGreaterThanOrEqualTo(2);
     Thread.sleep(400); // past the TTL: the loader's failure reaches the caller (no stale_if_error)
     assertThatThrownBy(() -> quotes.getOrLoad("ACME", Quote.class, null, loader))
         .isInstanceOf(IllegalStateException.class).hasMessage("quote service down");

@@ -57,8 +57,9 @@ public class L1Benchmark {
   static final String YAML = """
       service:
         name: bench
-      metrics:
+      admin:
         port: 0
+      metrics:
         collect_runtime: false
         simpleclient_bridge: false
       cache:

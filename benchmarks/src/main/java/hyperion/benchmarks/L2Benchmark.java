@@ -95,8 +95,9 @@ public class L2Benchmark {
           tracing:
             exporter: none
             sample_rate: 1.0
-          metrics:
+          admin:
             port: 0
+          metrics:
             collect_runtime: false
             simpleclient_bridge: false
           cache:

@@ -36,8 +36,9 @@ public class MetricsBenchmark {
   static final String YAML = """
       service:
         name: bench
-      metrics:
+      admin:
         port: 0
+      metrics:
         collect_runtime: false
         simpleclient_bridge: false
         exemplars: true

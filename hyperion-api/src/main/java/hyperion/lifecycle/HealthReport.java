@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The outcome of one {@link Health#check()} run.
+ * The outcome of one {@link Health#check()} or {@link Health#check(hyperion.HealthCheck.Group)} run.
  *
  * @param checks every check's result, the {@code lifecycle} check first
  */
@@ -26,7 +26,7 @@ public record HealthReport(List<Check> checks) {
     return checks.stream().allMatch(Check::healthy);
   }
 
-  /** Renders the report as the JSON body of {@code /ready}. */
+  /** Renders the report as the JSON body of the health endpoints ({@code /health/ready} and the others). */
   public String toJson() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", healthy() ? "UP" : "DOWN");

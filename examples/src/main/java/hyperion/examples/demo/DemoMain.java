@@ -2,6 +2,7 @@ package hyperion.examples.demo;
 
 import com.google.inject.Module;
 import hyperion.Hyperion;
+import hyperion.admin.AdminConfig;
 import hyperion.caffeine.CaffeineModule;
 import hyperion.config.Config;
 import hyperion.http.HttpConfig;
@@ -10,7 +11,6 @@ import hyperion.lifecycle.Health;
 import hyperion.lifecycle.HealthReport;
 import hyperion.otel.OtelModule;
 import hyperion.otel.TracingConfig;
-import hyperion.prometheus.MetricsConfig;
 import hyperion.prometheus.PrometheusModule;
 import hyperion.redis.RedisConfig;
 import hyperion.redis.RedisModule;
@@ -132,11 +132,11 @@ public final class DemoMain {
     String tracing = "";
     for (Instance i : instances) {
       HttpConfig http = i.config().section("http", HttpConfig.class, HttpConfig.DEFAULTS);
-      MetricsConfig metrics = i.config().section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS);
+      AdminConfig admin = i.config().section("admin", AdminConfig.class, AdminConfig.DEFAULTS);
       String host = http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host();
       String url = "http://" + host + ":" + http.port();
-      b.append(String.format("  %-8s %s   admin: http://%s:%d/metrics  /health  /ready%n", i.service(), url, host,
-          metrics.port()));
+      b.append(String.format("  %-8s %s   admin: http://%s:%d/metrics  /health/live  /health/ready%n", i.service(),
+          url, host, admin.port()));
       if (i.service().equals("gateway") || gateway == null) {
         gateway = url;
       }

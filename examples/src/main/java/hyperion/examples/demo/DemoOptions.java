@@ -193,8 +193,8 @@ record DemoOptions(String service, String host, int port, int adminPort, int por
     set(root, "service", "shutdown_timeout", shutdownTimeout == null ? null : shutdownTimeout.toMillis() + "ms");
     set(root, "http", "port", httpPort > 0 ? Integer.toString(httpPort) : null);
     set(root, "http", "host", host);
-    set(root, "metrics", "port", metricsPort > 0 ? Integer.toString(metricsPort) : null);
-    set(root, "metrics", "host", host);
+    set(root, "admin", "port", metricsPort > 0 ? Integer.toString(metricsPort) : null);
+    set(root, "admin", "host", host);
     set(root, "tracing", "exporter", tracing);
     set(root, "tracing", "endpoint", tracingEndpoint);
     if (redis != null && root.has("redis")) {

@@ -41,7 +41,7 @@ class StartupConfigurationTest {
       redis:
         addresses: ["redis://bob:%s@127.0.0.1:1"]
         password: 12345
-      metrics:
+      admin:
         port: abc
       """.formatted(PLANTED);
 
@@ -52,7 +52,7 @@ class StartupConfigurationTest {
       "redis.password = '****': a string; a YAML number is not taken as a secret, quote it (e.g. '1234')",
       "redis.addresses[0] = 'redis://****@127.0.0.1:1': an address without credentials; set them in "
           + "redis.username and redis.password",
-      "metrics.port = 'abc': not a whole number; allowed: 0 (no admin server) or a port 1-65535");
+      "admin.port = 'abc': not a whole number; allowed: 0 (no admin server) or a port 1-65535");
 
   @Test
   void sixMistakesAcrossFourSectionsFailOnceListingAllSixAsWritten() {
@@ -80,10 +80,10 @@ class StartupConfigurationTest {
   void anUnknownSectionIsReportedAgainstTheInstalledModules() {
     ConfigException e = assertThrows(ConfigException.class, () -> Hyperion.start(Config.fromYaml("""
         redis: { mode: standalone }
-        metrics: { port: 0 }
+        admin: { port: 0 }
         """), new CaffeineModule(), new PrometheusModule()));
     assertThat(e.getMessage()).isEqualTo("invalid configuration: redis = '(section)': unknown section; the "
-        + "installed modules declare cache, health, metrics, service");
+        + "installed modules declare admin, cache, health, metrics, service");
   }
 
   @Test

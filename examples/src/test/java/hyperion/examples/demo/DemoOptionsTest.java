@@ -3,10 +3,10 @@ package hyperion.examples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import hyperion.admin.AdminConfig;
 import hyperion.config.Config;
 import hyperion.http.HttpConfig;
 import hyperion.otel.TracingConfig;
-import hyperion.prometheus.MetricsConfig;
 import hyperion.redis.RedisConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -56,7 +56,7 @@ class DemoOptionsTest {
     Config users = defaults.config("users", 0, 0, Map.of());
     assertThat(users.service().name()).isEqualTo("users");
     assertThat(users.section("http", HttpConfig.class, HttpConfig.DEFAULTS).port()).isEqualTo(8081);
-    assertThat(users.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS).port()).isEqualTo(9465);
+    assertThat(users.section("admin", AdminConfig.class, AdminConfig.DEFAULTS).port()).isEqualTo(9465);
     assertThat(users.section("redis", RedisConfig.class, RedisConfig.DEFAULTS).addresses())
         .containsExactly("127.0.0.1:6379");
     assertThat(users.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS).exporter())
@@ -72,7 +72,7 @@ class DemoOptionsTest {
     assertThat(t.endpoint()).isEqualTo("http://127.0.0.1:9411/api/v2/spans");
     assertThat(t.sampleRate()).isEqualTo(0.5);
     assertThat(c.section("http", HttpConfig.class, HttpConfig.DEFAULTS).port()).isEqualTo(18081);
-    MetricsConfig m = c.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULTS);
+    AdminConfig m = c.section("admin", AdminConfig.class, AdminConfig.DEFAULTS);
     assertThat(m.port()).isEqualTo(19465);
     assertThat(m.host()).isEqualTo("127.0.0.1");
     RedisConfig r = c.section("redis", RedisConfig.class, RedisConfig.DEFAULTS);

@@ -61,9 +61,10 @@ class RedisOutageTest {
     String yaml = """
         service:
           name: users
-        metrics:
+        admin:
           port: %d
           host: 127.0.0.1
+        metrics:
           collect_runtime: false
         redis:
           addresses: ["%s"]

@@ -2,6 +2,7 @@ package hyperion.examples.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hyperion.admin.AdminConfig;
 import hyperion.config.CacheSpec;
 import hyperion.config.Config;
 import hyperion.config.ConfigSection;
@@ -34,7 +35,7 @@ class ConfigurationDocTest {
   /** Every section: the core's and each adapter's declaration ({@code cache} lists a {@link CacheSpec}). */
   static final List<ConfigSection<?>> SECTIONS = List.of(Config.SERVICE, Config.HEALTH,
       new ConfigSection<>("cache", CacheSpec.class, CacheSpec.DEFAULTS), TracingConfig.SECTION, RedisConfig.SECTION,
-      MetricsConfig.SECTION, HttpConfig.SECTION);
+      MetricsConfig.SECTION, HttpConfig.SECTION, AdminConfig.SECTION);
 
   record Row(String key, String type, String defaultCell, String allowed, String secret) {}
 
@@ -112,7 +113,8 @@ class ConfigurationDocTest {
   static String docType(Type type) {
     if (type instanceof ParameterizedType p) {
       Type arg = p.getActualTypeArguments()[p.getActualTypeArguments().length - 1];
-      return p.getRawType() == List.class ? "list of " + docType(arg) + "s" : "map of " + docType(arg) + "s";
+      String of = arg instanceof ParameterizedType ? docType(arg) : docType(arg) + "s";
+      return p.getRawType() == List.class ? "list of " + of : "map of " + of;
     }
     Class<?> c = (Class<?>) type;
     if (c == String.class || c == Secret.class) {

@@ -3,6 +3,7 @@ package hyperion.examples.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import hyperion.Hyperion;
+import hyperion.admin.AdminConfig;
 import hyperion.caffeine.CaffeineModule;
 import hyperion.config.Config;
 import hyperion.otel.OtelModule;
@@ -29,9 +30,10 @@ class QuickStartTest {
     Config config = Config.fromYaml(yaml);
     assertThat(config.service().name()).isEqualTo("users");
     assertThat(config.cache().spec("users").maxEntries()).isEqualTo(50_000);
-    config.check(java.util.List.of(TracingConfig.SECTION, RedisConfig.SECTION, MetricsConfig.SECTION));
+    config.check(java.util.List.of(TracingConfig.SECTION, RedisConfig.SECTION, MetricsConfig.SECTION,
+        AdminConfig.SECTION));
     assertThat(config.section(TracingConfig.SECTION).exporter()).hasToString("ZIPKIN");
-    assertThat(config.section(MetricsConfig.SECTION).port()).isEqualTo(9464);
+    assertThat(config.section(AdminConfig.SECTION).port()).isEqualTo(9464);
   }
 
   @Test
