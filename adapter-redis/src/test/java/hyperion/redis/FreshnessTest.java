@@ -191,7 +191,7 @@ class FreshnessTest {
     assertThat(cache(b, "prices").getOrLoad("ACME", Quote.class, null, loader)).isEqualTo(new Quote("ACME", 7));
     assertThat(metricsA.value("hyperion_cache_requests_total", "prices", "l1", "stale")).isEqualTo(1);
     assertThat(metricsB.value("hyperion_cache_requests_total", "prices", "l2", "stale")).isEqualTo(1);
-    assertThat(metricsA.value("hyperion_cache_loads_total", "prices", "failure")).isEqualTo(1);
+    assertThat(metricsA.value("hyperion_cache_loads_total", "prices", "error")).isEqualTo(1);
     RecordingTracer.RecordedSpan load = tracerA.finished().stream().filter(s -> s.name.equals("cache.load"))
         .reduce((x, y) -> y).orElseThrow();
     assertThat(load.attributes).containsEntry("cache.stale", true);

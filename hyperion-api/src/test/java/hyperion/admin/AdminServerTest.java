@@ -197,7 +197,7 @@ class AdminServerTest {
         Set.of(HealthCheck.Group.READY)))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("health.groups.redsi = '[ready]'").hasMessageContaining("a bound check: redis");
-    assertThatThrownBy(() -> Config.fromYaml("health:\n  groups:\n    redis: [alive]\n"))
+    assertThatThrownBy(() -> Config.fromYaml("health:\n  groups:\n    redis: [alive]\n").health())
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid configuration: health.groups.redis = '[alive]': a list of live, ready, started (or [] for none)");
   }

@@ -82,7 +82,7 @@ class SecretsNeverLeakTest {
           addresses: [%s]
           username: app
           password: "%s"
-        metrics: { port: %d, host: 127.0.0.1 }
+        admin: { port: %d, host: 127.0.0.1 }
         """.formatted(HEADER_VALUE, redis.addresses().get(0), password, adminPort);
   }
 

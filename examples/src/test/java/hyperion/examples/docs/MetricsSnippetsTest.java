@@ -20,7 +20,7 @@ class MetricsSnippetsTest {
     Path file = Files.writeString(dir.resolve("application.yaml"), """
         service: { name: shop }
         tracing: { exporter: none }
-        metrics: { port: 0 }
+        admin: { port: 0 }
         """);
     System.setProperty("hyperion.config", file.toString());
     try (Hyperion app = MetricsSnippets.start()) {
@@ -42,7 +42,7 @@ class MetricsSnippetsTest {
 
   @Test
   void theDefaultRegistrySnippetBindsIt() {
-    try (Hyperion app = Hyperion.start(Config.fromYaml("metrics: { port: 0 }\n"), new PrometheusModule(),
+    try (Hyperion app = Hyperion.start(Config.fromYaml("admin: { port: 0 }\n"), new PrometheusModule(),
         new MetricsSnippets.DefaultRegistryModule())) {
       assertThat(app.injector().getInstance(PrometheusRegistry.class)).isSameAs(PrometheusRegistry.defaultRegistry);
     }
