@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AdminServer implements Component {
 
   private static final Logger LOG = System.getLogger(AdminServer.class.getName());
-  private static final String JSON = "application/json; charset=utf-8";
+  static final String JSON = "application/json; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
 
   private final AdminConfig config;
@@ -157,7 +157,8 @@ final class AdminServer implements Component {
     }
   }
 
-  private static void respond(HttpExchange x, int status, String contentType, String body) throws IOException {
+  /** Answers with {@code body} (none for {@code HEAD}), never cached by the client. */
+  static void respond(HttpExchange x, int status, String contentType, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", contentType);
     x.getResponseHeaders().set("Cache-Control", "no-store");

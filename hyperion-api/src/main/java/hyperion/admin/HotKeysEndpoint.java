@@ -32,13 +32,7 @@ final class HotKeysEndpoint implements Provider<AdminEndpoint> {
     return new AdminEndpoint("/cache/hotkeys", x -> {
       Map<String, List<HotKey>> top = caches.get().hotKeys();
       top.forEach((cache, keys) -> LOG.log(Level.INFO, "hot keys of cache ''{0}'': {1}", cache, keys));
-      byte[] body = JSON.writeValueAsBytes(top);
-      x.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-      boolean head = x.getRequestMethod().equals("HEAD");
-      x.sendResponseHeaders(200, head ? -1 : body.length);
-      if (!head) {
-        x.getResponseBody().write(body);
-      }
+      AdminServer.respond(x, 200, AdminServer.JSON, JSON.writeValueAsString(top));
     });
   }
 }
