@@ -55,8 +55,9 @@ public record MetricsConfig(
   /** Validates every key; the message names the key, the value and what is allowed. */
   public MetricsConfig {
     ConfigException.Checks checks = ConfigException.checks();
-    checks.require(AdminEndpoint.isAllowed(path), "path", path,
-        "an absolute URL path such as /metrics, other than /, /ready and /health...");
+    // /cache/hotkeys is the core admin server's own endpoint: refused here rather than at start.
+    checks.require(AdminEndpoint.isAllowed(path) && !"/cache/hotkeys".equals(path), "path", path,
+        "an absolute URL path such as /metrics, other than /, /ready, /health... and /cache/hotkeys");
     checks.require(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace", namespace,
         "empty or [a-zA-Z_][a-zA-Z0-9_]*");
     checks.require(maxSeriesPerMetric >= 2 && maxSeriesPerMetric <= 1_000_000, "max_series_per_metric",

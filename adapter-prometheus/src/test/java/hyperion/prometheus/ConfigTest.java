@@ -52,6 +52,7 @@ class ConfigTest {
   @Test
   void badValuesFailInjectorCreationNamingTheKey() {
     assertFails("metrics: {max_series_per_metric: 0}", "metrics.max_series_per_metric", "'0'");
+    assertFails("metrics: {path: /cache/hotkeys}", "metrics.path", "/cache/hotkeys");
     assertFails("metrics: {port: 9464}", "metrics.port", "unknown key"); // the server's address is admin.*
     assertFails("metrics: {path: metrics}", "metrics.path", "'metrics'");
     assertFails("metrics: {path: /ready}", "metrics.path", "'/ready'");
