@@ -51,6 +51,15 @@ import java.util.regex.Pattern;
  *     ({@code max_value_bytes})
  * @param invalidationChannel the pub/sub channel of the invalidation bus; {@code null} uses {@code
  *     <key_prefix>invalidations} ({@code invalidation_channel})
+ * @param coherence how L1 copies learn about changes ({@code coherence}): {@code pubsub} (the
+ *     instances publish their writes) or {@code tracking} (Redis tells each instance which keys
+ *     changed, whoever wrote them)
+ * @param invalidationStreamLength how many recent invalidations Redis keeps in a stream beside the
+ *     pub/sub channel, so an instance that reconnects replays what it missed instead of clearing
+ *     its L1 ({@code invalidation_stream_length}; {@code 0} keeps none: every reconnect clears L1)
+ * @param coherenceTimeout how long the invalidation bus may go without an answer from Redis before
+ *     this instance stops trusting its L1 copies ({@code coherence_timeout}); bounds staleness when
+ *     the connection is cut without being closed
  */
 public record RedisConfig(
     Mode mode,
@@ -71,7 +80,10 @@ public record RedisConfig(
     Duration reconnectDelayMax,
     String keyPrefix,
     int maxValueBytes,
-    String invalidationChannel) {
+    String invalidationChannel,
+    Coherence coherence,
+    int invalidationStreamLength,
+    Duration coherenceTimeout) {
 
   /** How the Redis servers are deployed. */
   public enum Mode {
@@ -83,6 +95,14 @@ public record RedisConfig(
     CLUSTER
   }
 
+  /** How L1 copies are kept coherent with Redis ({@code coherence}). */
+  public enum Coherence {
+    /** Each instance publishes the keys it wrote on the invalidation channel. */
+    PUBSUB,
+    /** Redis server-assisted client-side caching ({@code CLIENT TRACKING}, RESP3). */
+    TRACKING
+  }
+
   private static final Pattern CREDENTIALS = Pattern.compile("^((?:[A-Za-z][A-Za-z0-9+.-]*://)?)([^@/]*)@");
   private static final Pattern HOST_PORT = Pattern.compile("(?:(rediss?)://)?(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})/?");
   private static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
@@ -90,7 +110,7 @@ public record RedisConfig(
   /** The built-in defaults: one standalone server on {@code 127.0.0.1:6379}, database 0, no TLS. */
   public static final RedisConfig DEFAULTS = new RedisConfig(Mode.STANDALONE, List.of("127.0.0.1:6379"), 0, null,
       5, Duration.ofSeconds(30), null, null, false, true, null, null, Duration.ofSeconds(2), Duration.ofMillis(500),
-      1000, Duration.ofSeconds(2), null, 1024 * 1024, null);
+      1000, Duration.ofSeconds(2), null, 1024 * 1024, null, Coherence.PUBSUB, 10_000, Duration.ofSeconds(3));
 
   /** Validates every component; see the class description for the keys. */
   public RedisConfig {
@@ -139,6 +159,10 @@ public record RedisConfig(
         maxValueBytes, "1 to 536870912 (512 MiB, the Redis limit)");
     checks.require(invalidationChannel == null || invalidationChannel.matches("[!-~]{1,256}"),
         "invalidation_channel", invalidationChannel, "1-256 printable characters without spaces");
+    checks.require(coherence != null, "coherence", null, "one of pubsub, tracking");
+    checks.require(invalidationStreamLength >= 0 && invalidationStreamLength <= 10_000_000,
+        "invalidation_stream_length", invalidationStreamLength, "0 to 10000000");
+    checks.require(between(coherenceTimeout), "coherence_timeout", coherenceTimeout, "a duration from 1ms to 1m");
     checks.throwIfAny();
   }
 
@@ -194,7 +218,9 @@ public record RedisConfig(
         + ", tlsCaFile=" + tlsCaFile + ", clientName=" + clientName + ", connectTimeout=" + connectTimeout
         + ", commandTimeout=" + commandTimeout + ", requestQueueSize=" + requestQueueSize
         + ", reconnectDelayMax=" + reconnectDelayMax + ", keyPrefix=" + keyPrefix + ", maxValueBytes="
-        + maxValueBytes + ", invalidationChannel=" + invalidationChannel + "]";
+        + maxValueBytes + ", invalidationChannel=" + invalidationChannel + ", coherence="
+        + coherence.name().toLowerCase(Locale.ROOT) + ", invalidationStreamLength=" + invalidationStreamLength
+        + ", coherenceTimeout=" + coherenceTimeout + "]";
   }
 
   private static String redact(String secret) {
