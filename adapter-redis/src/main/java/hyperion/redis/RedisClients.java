@@ -24,6 +24,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import jakarta.inject.Inject;
@@ -46,8 +47,10 @@ import java.util.function.Supplier;
 
 /**
  * Owns the Lettuce client, its resources and the two connections (one multiplexed command
- * connection, one pub/sub connection). Started in {@link Component#PHASE_CLIENTS}; stopping closes
- * both connections and shuts the client down.
+ * connection, one pub/sub connection; in {@code coherence: tracking} mode no pub/sub connection,
+ * and {@link #connectDedicated dedicated connections} for the tracking bus instead). Started in
+ * {@link Component#PHASE_CLIENTS}; stopping stops the {@link #attach attached} components, closes
+ * every connection and shuts the client down.
  *
  * <p>If Redis cannot be reached at start, the service still starts: the connection attempt is
  * retried in the background with the reconnect back-off, and until it succeeds every cache call
@@ -68,6 +71,10 @@ final class RedisClients implements Component {
   private ClientResources resources;
   private final CommandLatencyRecorder latencyRecorder; // null: Lettuce's default
   private AbstractRedisClient client;
+  private RedisClient dedicatedClient; // lazily, for connectDedicated; guarded by dedicatedLock
+  /** Not {@code this}: an attached component opens connections while {@link #start()} waits for it. */
+  private final Object dedicatedLock = new Object();
+  private final List<Component> attached = new CopyOnWriteArrayList<>();
   private ScheduledExecutorService scheduler;
   private final List<ScheduledFuture<?>> retries = new CopyOnWriteArrayList<>();
   private final List<StatefulConnection<?, ?>> opened = new CopyOnWriteArrayList<>();
@@ -145,6 +152,82 @@ final class RedisClients implements Component {
     }
   }
 
+  /**
+   * Starts {@code dependent} whenever this component starts (after its client exists) and stops it
+   * before this component closes the connections. For parts that must open their own connections,
+   * such as the tracking bus, without being components of their own in every mode.
+   */
+  void attach(Component dependent) {
+    attached.add(dependent);
+  }
+
+  /**
+   * Opens a new RESP3 connection to {@code uri} that does not reconnect by itself, for state the
+   * caller must re-establish on a fresh connection ({@code CLIENT TRACKING}). Same TLS, timeouts,
+   * client name and credentials as the other connections. The caller closes it; {@link #stop()}
+   * closes it too.
+   *
+   * @throws RuntimeException when it cannot connect (or the server does not speak RESP3)
+   */
+  StatefulRedisConnection<String, String> connectDedicated(RedisURI uri) {
+    RedisClient c;
+    synchronized (dedicatedLock) {
+      if (stopped || resources == null) {
+        throw new IllegalStateException("redis: the client is stopped");
+      }
+      if (dedicatedClient == null) {
+        dedicatedClient = RedisClient.create(resources);
+        dedicatedClient.setOptions(standaloneOptions(false).protocolVersion(ProtocolVersion.RESP3).build());
+      }
+      c = dedicatedClient;
+    }
+    StatefulRedisConnection<String, String> connection = c.connect(StringCodec.UTF8, uri);
+    synchronized (dedicatedLock) {
+      if (stopped) {
+        connection.close();
+        throw new IllegalStateException("redis: the client is stopped");
+      }
+      opened.add(connection);
+    }
+    return connection;
+  }
+
+  /** Forgets a connection from {@link #connectDedicated} after the caller closed it. */
+  void closed(StatefulConnection<?, ?> connection) {
+    opened.remove(connection);
+  }
+
+  /**
+   * The URI of the master in standalone mode ({@code addresses[0]}) and Sentinel mode (the
+   * Sentinels are asked for the current master each time a connection is opened with it).
+   */
+  RedisURI masterUri() {
+    return switch (config.mode()) {
+      case STANDALONE -> uri(0);
+      case SENTINEL -> sentinelUri();
+      case CLUSTER -> throw new IllegalStateException("cluster mode has one master per shard");
+    };
+  }
+
+  /**
+   * The URIs of the cluster masters that serve slots, by {@code host:port}, as the command
+   * connection last read the topology (periodic and adaptive refresh); empty before it connected.
+   */
+  java.util.Map<String, RedisURI> clusterMasters() {
+    java.util.Map<String, RedisURI> masters = new java.util.TreeMap<>();
+    if (connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+      for (RedisClusterNode node : cluster.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)
+            && !node.hasNoSlots()) {
+          String host = node.getUri().getHost();
+          int port = node.getUri().getPort();
+          masters.put(host + ":" + port, finish(RedisURI.Builder.redis(host, port)));
+        }
+      }
+    }
+    return masters;
+  }
+
   @Override
   public int phase() {
     return PHASE_CLIENTS;
@@ -177,18 +260,36 @@ final class RedisClients implements Component {
       connection = c;
       commands = asyncOf(c);
     });
-    connectWithRetry("pub/sub connection", this::connectPubSub, (c, failedAttempts) -> {
-      synchronized (this) {
-        pubSub = c;
-        pubSubLate = failedAttempts > 0;
-        pubSubUsers.forEach(u -> u.accept(c));
+    if (config.coherence() == RedisConfig.Coherence.PUBSUB) {
+      connectWithRetry("pub/sub connection", this::connectPubSub, (c, failedAttempts) -> {
+        synchronized (this) {
+          pubSub = c;
+          pubSubLate = failedAttempts > 0;
+          pubSubUsers.forEach(u -> u.accept(c));
+        }
+      });
+    }
+    for (Component c : attached) {
+      try {
+        c.start();
+      } catch (Exception e) {
+        LOG.log(Level.ERROR, "redis: starting " + c + " failed", e);
       }
-    });
+    }
   }
 
   @Override
   public synchronized void stop() {
-    stopped = true;
+    for (Component c : attached) {
+      try {
+        c.stop();
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "redis: stopping " + c + " failed", e);
+      }
+    }
+    synchronized (dedicatedLock) {
+      stopped = true; // after this, connectDedicated adds nothing to opened
+    }
     retries.forEach(f -> f.cancel(false));
     retries.clear();
     commands = null;
@@ -202,6 +303,12 @@ final class RedisClients implements Component {
       }
     }
     opened.clear();
+    synchronized (dedicatedLock) {
+      if (dedicatedClient != null) {
+        dedicatedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        dedicatedClient = null;
+      }
+    }
     if (client != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       client = null;
@@ -323,15 +430,19 @@ final class RedisClients implements Component {
       return cluster;
     }
     RedisClient standalone = RedisClient.create(resources);
+    standalone.setOptions(standaloneOptions(true).build());
+    return standalone;
+  }
+
+  private ClientOptions.Builder standaloneOptions(boolean autoReconnect) {
     ClientOptions.Builder options = ClientOptions.builder()
-        .autoReconnect(true)
+        .autoReconnect(autoReconnect)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .requestQueueSize(config.requestQueueSize())
-        .socketOptions(socket)
-        .timeoutOptions(timeouts);
+        .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()));
     ssl().ifPresent(options::sslOptions);
-    standalone.setOptions(options.build());
-    return standalone;
+    return options;
   }
 
   private java.util.Optional<SslOptions> ssl() {

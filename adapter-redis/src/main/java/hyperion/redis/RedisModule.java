@@ -2,6 +2,8 @@ package hyperion.redis;
 
 import com.google.inject.AbstractModule;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
+import com.google.inject.Inject;
+import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
@@ -20,7 +22,8 @@ import jakarta.inject.Singleton;
  * <ul>
  *   <li>a {@link RemoteLayer.Factory}: each named cache's shared layer in Redis, behind {@code
  *       Context.cache(name)} alone or under an L1 adapter's layer;
- *   <li>{@link InvalidationBus}: Redis pub/sub, so other instances drop their L1 copies;
+ *   <li>{@link InvalidationBus}: Redis pub/sub ({@code redis.coherence: pubsub}, the default) or
+ *       server-assisted tracking ({@code tracking}), so other instances drop their L1 copies;
  *   <li>a {@link Component} that opens the connections at start ({@link Component#PHASE_CLIENTS})
  *       and closes them at stop;
  *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout);
@@ -54,12 +57,34 @@ public final class RedisModule extends AbstractModule {
     bind(RedisClients.class).asEagerSingleton();
     bind(RedisErrors.class).in(Singleton.class);
     bind(RedisLayers.class).in(Singleton.class);
-    bind(RedisInvalidationBus.class).asEagerSingleton();
+    bind(RedisInvalidationBus.class).in(Singleton.class);
+    bind(RedisTrackingBus.class).in(Singleton.class);
     bind(RedisHealthCheck.class).in(Singleton.class);
     OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class).setBinding().to(RedisLayers.class);
-    OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setBinding().to(RedisInvalidationBus.class);
+    // Eager: the bus of redis.coherence (only that one is created) subscribes or attaches before start.
+    OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setBinding().toProvider(CoherenceBus.class)
+        .asEagerSingleton();
     Multibinder.newSetBinder(binder(), Component.class).addBinding().to(RedisClients.class);
     Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(RedisHealthCheck.class);
+  }
+
+  /** The {@link InvalidationBus} that {@code redis.coherence} names. */
+  static final class CoherenceBus implements Provider<InvalidationBus> {
+    private final RedisConfig config;
+    private final Provider<RedisInvalidationBus> pubsub;
+    private final Provider<RedisTrackingBus> tracking;
+
+    @Inject
+    CoherenceBus(RedisConfig config, Provider<RedisInvalidationBus> pubsub, Provider<RedisTrackingBus> tracking) {
+      this.config = config;
+      this.pubsub = pubsub;
+      this.tracking = tracking;
+    }
+
+    @Override
+    public InvalidationBus get() {
+      return config.coherence() == RedisConfig.Coherence.TRACKING ? tracking.get() : pubsub.get();
+    }
   }
 
   @Provides

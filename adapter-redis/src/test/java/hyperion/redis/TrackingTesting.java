@@ -1,0 +1,131 @@
+package hyperion.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hyperion.Cache;
+import hyperion.CacheManager;
+import hyperion.Hyperion;
+import hyperion.caffeine.CaffeineModule;
+import hyperion.redis.testkit.RedisNode;
+import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.RecordingMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Instances in {@code coherence: tracking} mode (Caffeine L1 + Redis), and writes by the real {@code redis-cli}. */
+final class TrackingTesting {
+  /** How long after an outside write's acknowledgement an L1 copy may still be served. */
+  static final Duration EVICTION_BOUND = Duration.ofMillis(100);
+
+  private TrackingTesting() {}
+
+  static String yaml(RedisServers servers, String... redisKeys) {
+    List<String> keys = new ArrayList<>(List.of("coherence: tracking"));
+    keys.addAll(List.of(redisKeys));
+    return RedisTesting.yaml(servers, keys.toArray(String[]::new)) + "cache:\n  default:\n    default_ttl: 10m\n";
+  }
+
+  static Hyperion start(RedisServers servers, RecordingMetrics metrics) {
+    return RedisTesting.start(yaml(servers), metrics, new CaffeineModule());
+  }
+
+  static Cache cache(Hyperion app, String name) {
+    return app.injector().getInstance(CacheManager.class).cache(name);
+  }
+
+  static RedisTrackingBus bus(Hyperion app) {
+    return app.injector().getInstance(RedisTrackingBus.class);
+  }
+
+  static void awaitTracking(Hyperion app, Duration timeout) {
+    RedisNode.await("tracking to be up", timeout, () -> bus(app).isUp());
+  }
+
+  static double l1Hits(RecordingMetrics metrics, String cache) {
+    return metrics.value("hyperion_cache_requests_total", cache, "l1", "hit");
+  }
+
+  /**
+   * Puts {@code key = value} through the app and waits until the next read is an L1 hit: this
+   * instance's own write comes back as an invalidation too, so the copy is re-read from L2 once.
+   */
+  static void putIntoL1(Cache cache, RecordingMetrics metrics, String name, String key, String value)
+      throws InterruptedException {
+    cache.put(key, value);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (true) {
+      Thread.sleep(20); // lets the invalidation of the put arrive first
+      assertThat(cache.get(key, String.class)).contains(value);
+      double before = l1Hits(metrics, name);
+      assertThat(cache.get(key, String.class)).contains(value);
+      if (l1Hits(metrics, name) > before) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("an L1 hit for " + key).isLessThan(deadline);
+    }
+  }
+
+  /**
+   * Runs {@code redis-cli -h 127.0.0.1 -p <port> args...} (the real binary, nothing of Hyperion) and
+   * returns its output; fails if it fails.
+   */
+  static String redisCli(RedisNode node, String... args) throws IOException, InterruptedException {
+    Process p = startRedisCli(node, args);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("redis-cli " + String.join(" ", args) + ": " + out).isZero();
+    return out;
+  }
+
+  private static Process startRedisCli(RedisNode node, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(node.port())));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  }
+
+  /**
+   * With {@code key} of {@code name} holding {@code "old"} in L1, SETs it to {@code "new"} (JSON) with
+   * {@code redis-cli} on {@code node} and measures when this instance first reads {@code "new"}:
+   * returns the milliseconds after redis-cli exited (the write was acknowledged before that; 0 when
+   * it was read before the exit was seen) and prints them with the time from launching redis-cli.
+   * Fails beyond {@link #EVICTION_BOUND}.
+   */
+  static double outsideSetEvicts(String what, Cache cache, RecordingMetrics metrics, String name, String key,
+      RedisNode node) throws Exception {
+    putIntoL1(cache, metrics, name, key, "old");
+    AtomicLong seenNew = new AtomicLong();
+    Thread poller = new Thread(() -> {
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < end) {
+        if (cache.get(key, String.class).equals(Optional.of("new"))) {
+          seenNew.set(System.nanoTime());
+          return;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000); // leaves the CPU to redis-cli
+      }
+    });
+    poller.setDaemon(true);
+    poller.start();
+    long launched = System.nanoTime();
+    Process p = startRedisCli(node, "SET", RedisTesting.redisKey(name, key), "\"new\"");
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    long exited = System.nanoTime();
+    assertThat(out).isEqualTo("OK");
+    poller.join(6000);
+    assertThat(seenNew.get()).as(what + ": the outside SET evicted the L1 copy").isNotZero();
+    double afterExit = Math.max(0, seenNew.get() - exited) / 1e6;
+    double afterLaunch = (seenNew.get() - launched) / 1e6;
+    System.out.printf("%s: redis-cli SET -> L1 copy evicted %.2f ms after redis-cli exited (%.2f ms after it was"
+        + " launched, redis-cli ran %.2f ms)%n", what, afterExit, afterLaunch, (exited - launched) / 1e6);
+    assertThat(afterExit).as(what + ": ms from the acknowledged SET to the eviction")
+        .isLessThan((double) EVICTION_BOUND.toMillis());
+    return afterExit;
+  }
+}
