@@ -47,6 +47,20 @@ final class TrackingTesting {
     RedisNode.await("tracking to be up", timeout, () -> bus(app).isUp());
   }
 
+  /**
+   * Writes through {@code app} until the write reaches Redis (with an L1 a read would be served
+   * from L1 while Redis is failing over, so the write is checked in Redis itself); returns how long
+   * it took, failing after {@link RedisTesting#MAX_FAILOVER_GAP}.
+   */
+  static Duration awaitL2(Hyperion app, Cache cache, String name) {
+    long t0 = System.nanoTime();
+    RedisNode.await("writes to reach Redis again", RedisTesting.MAX_FAILOVER_GAP, () -> {
+      cache.put("probe", "p");
+      return RedisTesting.inL2(app, name, "probe");
+    });
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+
   static double l1Hits(RecordingMetrics metrics, String cache) {
     return metrics.value("hyperion_cache_requests_total", cache, "l1", "hit");
   }
