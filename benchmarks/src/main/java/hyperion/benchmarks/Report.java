@@ -63,7 +63,9 @@ final class Report {
           Double.NaN),
       new Pair("L2", "get vs GET + Jackson", "portGet", "nativeGet", 1.05),
       new Pair("L2", "getAll(100) vs MGET + Jackson", "portGetAll100", "nativeGetAll100", 1.05),
-      new Pair("L2", "put vs SET PX", "portPut", "nativePut", 1.05));
+      new Pair("L2", "put vs SET PX", "portPut", "nativePut", 1.05),
+      new Pair("Coherence", "L1 hit (Caffeine + Redis) in redis.coherence: tracking vs pubsub", "trackingL1Hit",
+          "pubsubL1Hit", 1.03));
 
   /** A computed comparison row. */
   record Row(Pair pair, String variant, Score port, Score nativeScore) {

@@ -56,7 +56,8 @@ public final class Runner {
       new Suite("L1", L1Benchmark.class, false, List.of(1, 2)),
       new Suite("Metrics", MetricsBenchmark.class, false, List.of(1)),
       new Suite("Tracing", TracingBenchmark.class, false, List.of(1)),
-      new Suite("L2", L2Benchmark.class, true, List.of(1)));
+      new Suite("L2", L2Benchmark.class, true, List.of(1)),
+      new Suite("Coherence", CoherenceBenchmark.class, true, List.of(1)));
 
   /**
    * One measured benchmark; {@code allocated} is bytes allocated per operation as JMH's GC profiler
