@@ -2,21 +2,28 @@ package hyperion.redis;
 
 import hyperion.HealthCheck;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-/** {@code redis}: PING on the command connection within the command timeout. Never reports credentials. */
+/**
+ * {@code redis}: PING on the command connection within the command timeout. In {@code coherence:
+ * tracking} mode the message also tells whether every master is tracked (the result stays that of
+ * the PING: a service with untracked L1 copies still answers). Never reports credentials.
+ */
 @Singleton
 final class RedisHealthCheck implements HealthCheck {
   private final RedisClients clients;
   private final RedisErrors errors;
+  private final RedisTrackingBus tracking; // null in pubsub mode
 
   @Inject
-  RedisHealthCheck(RedisClients clients, RedisErrors errors) {
+  RedisHealthCheck(RedisClients clients, RedisErrors errors, Provider<RedisTrackingBus> tracking) {
     this.clients = clients;
     this.errors = errors;
+    this.tracking = clients.config().coherence() == RedisConfig.Coherence.TRACKING ? tracking.get() : null;
   }
 
   @Override
@@ -32,6 +39,11 @@ final class RedisHealthCheck implements HealthCheck {
 
   @Override
   public Result check() {
+    Result ping = ping();
+    return tracking == null ? ping : new Result(ping.healthy(), ping.message() + "; " + tracking.state());
+  }
+
+  private Result ping() {
     String where = clients.config().mode().name().toLowerCase(Locale.ROOT) + " " + clients.serverAddress() + ":"
         + clients.serverPort();
     var c = clients.commands();

@@ -81,6 +81,8 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private volatile ScheduledThreadPoolExecutor executor;
   private volatile boolean running;
   private volatile boolean up;
+  /** How many masters the last check found to track. */
+  private volatile int wanted;
   /** Only on the executor thread: the first sweep after start, whose connections are no reconnect. */
   private boolean startup;
 
@@ -125,6 +127,16 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   /** Whether every master that should be tracked is, on an open connection. */
   boolean isUp() {
     return up;
+  }
+
+  /**
+   * For the health message: {@code "tracking up (N masters)"}, or {@code "tracking down (M of N
+   * masters tracked)"} while a connection is missing.
+   */
+  String state() {
+    int n = wanted;
+    return up ? "tracking up (" + n + (n == 1 ? " master)" : " masters)")
+        : "tracking down (" + trackedCount() + " of " + n + (n == 1 ? " master" : " masters") + " tracked)";
   }
 
   /** How many connections currently have tracking on. */
@@ -241,6 +253,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     }
     try {
       Map<String, RedisURI> want = endpoints();
+      wanted = want.size();
       for (Tracked t : tracked.values()) {
         String why = t.lost.get() || !t.connection.isOpen() ? "lost"
             : !want.containsKey(t.endpoint) ? "no longer a master serving slots"

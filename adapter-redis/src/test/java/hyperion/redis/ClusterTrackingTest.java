@@ -46,6 +46,8 @@ class ClusterTrackingTest {
   void aPlainRedisCliSetOnEveryMasterEvictsTheL1Copy() throws Exception {
     assertThat(TrackingTesting.bus(app).isUp()).isTrue();
     assertThat(TrackingTesting.bus(app).trackedCount()).isEqualTo(3);
+    assertThat(app.injector().getInstance(RedisHealthCheck.class).check().message())
+        .endsWith("; tracking up (3 masters)");
     Map<RedisNode, String> keyPerMaster = new LinkedHashMap<>();
     for (int i = 0; keyPerMaster.size() < 3; i++) {
       String key = "k" + i;
