@@ -23,6 +23,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
@@ -30,6 +31,8 @@ import io.lettuce.core.resource.Delay;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -72,6 +75,7 @@ final class RedisClients implements Component {
   private final CommandLatencyRecorder latencyRecorder; // null: Lettuce's default
   private AbstractRedisClient client;
   private RedisClient dedicatedClient; // lazily, for connectDedicated; guarded by dedicatedLock
+  private volatile StatefulRedisSentinelConnection<String, String> sentinel; // for sentinelMaster
   /** Not {@code this}: an attached component opens connections while {@link #start()} waits for it. */
   private final Object dedicatedLock = new Object();
   private final List<Component> attached = new CopyOnWriteArrayList<>();
@@ -170,7 +174,10 @@ final class RedisClients implements Component {
    * @throws RuntimeException when it cannot connect (or the server does not speak RESP3)
    */
   StatefulRedisConnection<String, String> connectDedicated(RedisURI uri) {
-    RedisClient c;
+    return keep(dedicatedClient().connect(StringCodec.UTF8, uri));
+  }
+
+  private RedisClient dedicatedClient() {
     synchronized (dedicatedLock) {
       if (stopped || resources == null) {
         throw new IllegalStateException("redis: the client is stopped");
@@ -179,9 +186,11 @@ final class RedisClients implements Component {
         dedicatedClient = RedisClient.create(resources);
         dedicatedClient.setOptions(standaloneOptions(false).protocolVersion(ProtocolVersion.RESP3).build());
       }
-      c = dedicatedClient;
+      return dedicatedClient;
     }
-    StatefulRedisConnection<String, String> connection = c.connect(StringCodec.UTF8, uri);
+  }
+
+  private <C extends StatefulConnection<?, ?>> C keep(C connection) {
     synchronized (dedicatedLock) {
       if (stopped) {
         connection.close();
@@ -192,21 +201,48 @@ final class RedisClients implements Component {
     return connection;
   }
 
+  /**
+   * {@code host:port} of the master the Sentinels name now ({@code SENTINEL get-master-addr-by-name},
+   * on one connection to a Sentinel kept for it), or {@code null} when no Sentinel answers within
+   * the command timeout. Sentinel mode only; blocks.
+   */
+  String sentinelMaster() {
+    StatefulRedisSentinelConnection<String, String> s = sentinel;
+    try {
+      if (s == null || !s.isOpen()) {
+        if (s != null) {
+          s.close();
+          opened.remove(s);
+        }
+        s = keep(dedicatedClient().connectSentinel(StringCodec.UTF8, sentinelUri()));
+        sentinel = s;
+      }
+      SocketAddress a = s.sync().getMasterAddrByName(config.masterName());
+      if (a instanceof InetSocketAddress i) {
+        return i.getHostString() + ":" + i.getPort();
+      }
+      return null;
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "redis: no Sentinel named the master", e);
+      if (s != null) {
+        s.close(); // the next call tries the Sentinels again, in order
+        opened.remove(s);
+        sentinel = null;
+      }
+      return null;
+    }
+  }
+
+  /** The URI of one server, {@code host:port}, with database, TLS, timeouts, client name and credentials. */
+  RedisURI nodeUri(String hostAndPort) {
+    int colon = hostAndPort.lastIndexOf(':');
+    return finish(RedisURI.Builder.redis(hostAndPort.substring(0, colon),
+        Integer.parseInt(hostAndPort.substring(colon + 1))));
+  }
+
   /** Forgets a connection from {@link #connectDedicated} after the caller closed it. */
   void closed(StatefulConnection<?, ?> connection) {
     opened.remove(connection);
-  }
-
-  /**
-   * The URI of the master in standalone mode ({@code addresses[0]}) and Sentinel mode (the
-   * Sentinels are asked for the current master each time a connection is opened with it).
-   */
-  RedisURI masterUri() {
-    return switch (config.mode()) {
-      case STANDALONE -> uri(0);
-      case SENTINEL -> sentinelUri();
-      case CLUSTER -> throw new IllegalStateException("cluster mode has one master per shard");
-    };
   }
 
   /**
@@ -295,6 +331,7 @@ final class RedisClients implements Component {
     commands = null;
     connection = null;
     pubSub = null;
+    sentinel = null;
     for (StatefulConnection<?, ?> c : opened) {
       try {
         c.close();

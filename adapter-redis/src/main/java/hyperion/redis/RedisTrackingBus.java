@@ -49,9 +49,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * clear also invalidates each removed key).
  *
  * <p>One thread ({@code hyperion-redis-tracking}) opens the connections and re-checks them every
- * {@code reconnect_delay_max}, and at once when one is lost: it re-opens lost connections (Sentinel:
- * at the master the Sentinels name now, and a connection whose server no longer reports {@code
- * ROLE master} is replaced), tracks new cluster masters and forgets ones that serve no slots. Each
+ * {@code reconnect_delay_max}, and at once when one is lost: it re-opens lost connections, moves
+ * to the master the Sentinels name now ({@code SENTINEL get-master-addr-by-name}), tracks new
+ * cluster masters and forgets ones that serve no slots. Each
  * time tracking is re-established (anything but the first connections at start), invalidations may
  * have been missed, so listeners get {@link Listener#reconnected()} after {@code CLIENT TRACKING}
  * succeeded. The connections do not reconnect by themselves: a fresh connection has no tracking
@@ -64,7 +64,6 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   static final String CLEAR_MARKER = ":clear:";
   /** One invalidation for the marker key, and no key left behind. */
   private static final String CLEAR_SCRIPT = "redis.call('SET', KEYS[1], '1') redis.call('DEL', KEYS[1]) return 1";
-  private static final String MASTER = "master";
 
   /** A connection with tracking on; {@code lost} once it disconnected (or this class closed it). */
   private record Tracked(String endpoint, StatefulRedisConnection<String, String> connection, AtomicBoolean lost) {}
@@ -241,9 +240,19 @@ final class RedisTrackingBus implements InvalidationBus, Component {
 
   // ---------------------------------------------------------------- connections
 
-  /** The masters to track, by endpoint name, and the URI to reach each. */
+  /**
+   * The masters to track, by {@code host:port}, and the URI to reach each; {@code null} when it
+   * cannot be known now (no Sentinel answers): then the tracked connections are kept as they are.
+   */
   private Map<String, RedisURI> endpoints() {
-    return config.mode() == RedisConfig.Mode.CLUSTER ? clients.clusterMasters() : Map.of(MASTER, clients.masterUri());
+    return switch (config.mode()) {
+      case STANDALONE -> Map.of(config.host(0) + ":" + config.port(0), clients.uri(0));
+      case SENTINEL -> {
+        String master = clients.sentinelMaster();
+        yield master == null ? null : Map.of(master, clients.nodeUri(master));
+      }
+      case CLUSTER -> clients.clusterMasters();
+    };
   }
 
   /** Brings the tracked connections in line with the masters; on the executor thread only. */
@@ -253,11 +262,18 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     }
     try {
       Map<String, RedisURI> want = endpoints();
-      wanted = want.size();
+      if (want == null) {
+        want = new java.util.HashMap<>();
+        for (Tracked t : tracked.values()) {
+          want.put(t.endpoint, null); // keep what is tracked; nothing new can be opened
+        }
+      } else {
+        wanted = want.size();
+      }
       for (Tracked t : tracked.values()) {
         String why = t.lost.get() || !t.connection.isOpen() ? "lost"
-            : !want.containsKey(t.endpoint) ? "no longer a master serving slots"
-            : config.mode() == RedisConfig.Mode.SENTINEL && !isMaster(t) ? "the server is no longer the master"
+            : !want.containsKey(t.endpoint) ? (config.mode() == RedisConfig.Mode.SENTINEL
+                ? "the Sentinels name another master" : "no longer a master serving slots")
             : null;
         if (why != null) {
           tracked.remove(t.endpoint, t);
@@ -266,7 +282,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
         }
       }
       for (Map.Entry<String, RedisURI> e : want.entrySet()) {
-        if (running && !tracked.containsKey(e.getKey())) {
+        if (running && e.getValue() != null && !tracked.containsKey(e.getKey())) {
           open(e.getKey(), e.getValue());
         }
       }
@@ -321,15 +337,6 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     if (!startup) {
       LOG.log(Level.INFO, "redis: tracking re-established on {0}; telling listeners to drop L1", endpoint);
       clearAll("reconnect");
-    }
-  }
-
-  private boolean isMaster(Tracked t) {
-    try {
-      List<Object> role = t.connection.sync().role();
-      return !role.isEmpty() && MASTER.equals(String.valueOf(role.get(0)));
-    } catch (RuntimeException e) {
-      return false;
     }
   }
 

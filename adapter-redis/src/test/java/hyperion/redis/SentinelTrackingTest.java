@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code redis.coherence: tracking} with Sentinel: an outside write on the master evicts L1, and
  * after the master is killed and its replica promoted, the tracking connection follows the new
- * master (L1 cleared once) and an outside write there evicts L1 again.
+ * master (L1 cleared once) and an outside write there evicts L1 again; the same after a manual
+ * failover that leaves the old master running as a replica.
  */
 class SentinelTrackingTest {
   @RegisterExtension
@@ -39,6 +40,26 @@ class SentinelTrackingTest {
       assertThat(metrics.value("hyperion_redis_l1_clears_total", "tracking", "reconnect")).isEqualTo(1);
       TrackingTesting.outsideSetEvicts("sentinel after failover", users, metrics, "users", "u2", promoted);
       master.start(); // rejoins as a replica of the new master
+
+      // A failover that leaves the old master alive (demoted to a replica): the tracking connection
+      // must leave it for the new master, and L1 is cleared once more.
+      RedisNode.await("the old master to be an in-sync replica", Duration.ofSeconds(30),
+          () -> "slave".equals(master.info("replication", "role"))
+              && "up".equals(master.info("replication", "master_link_status")));
+      TrackingTesting.putIntoL1(users, metrics, "users", "u3", "before");
+      assertThat(redis.sentinels().get(0).callString("SENTINEL", "FAILOVER", RedisServers.MASTER_NAME))
+          .isEqualTo("OK");
+      RedisNode.await("the Sentinels to name the old master again", Duration.ofSeconds(20),
+          () -> redis.sentinelMaster() == master);
+      RedisNode.await("tracking on the new master", Duration.ofSeconds(10),
+          () -> metrics.value("hyperion_redis_l1_clears_total", "tracking", "reconnect") == 2
+              && TrackingTesting.bus(app).isUp());
+      // Until the Sentinels demote the previous master, it still takes writes (the command connection
+      // may still be there): wait for that, and for the command connection to follow.
+      RedisNode.await("the previous master to be demoted", Duration.ofSeconds(30),
+          () -> "slave".equals(promoted.info("replication", "role")));
+      TrackingTesting.awaitL2(app, users, "users");
+      TrackingTesting.outsideSetEvicts("sentinel after a manual failover", users, metrics, "users", "u3", master);
     }
   }
 }
