@@ -82,8 +82,10 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private volatile boolean up;
   /** How many masters the last check found to track. */
   private volatile int wanted;
-  /** Only on the executor thread: the first sweep after start, whose connections are no reconnect. */
+  /** Only on the executor thread: the first sweep after the first start, whose connections are no reconnect. */
   private boolean startup;
+  /** Whether start() ran before: after a stop, L1 may hold copies no connection tracked. */
+  private volatile boolean startedBefore;
 
   @Inject
   RedisTrackingBus(RedisClients clients, RedisErrors errors, CoherenceMetrics metrics, RedisConfig config,
@@ -198,8 +200,10 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     e.setRemoveOnCancelPolicy(true);
     executor = e;
     running = true;
+    boolean firstStart = !startedBefore;
+    startedBefore = true;
     Future<?> first = e.submit(() -> {
-      startup = true;
+      startup = firstStart;
       try {
         sweep();
       } finally {

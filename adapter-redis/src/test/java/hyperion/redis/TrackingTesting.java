@@ -31,8 +31,19 @@ final class TrackingTesting {
     return RedisTesting.yaml(servers, keys.toArray(String[]::new)) + "cache:\n  default:\n    default_ttl: 10m\n";
   }
 
+  /**
+   * Starts an instance and waits until every master is tracked (normally at once: start waits for
+   * the first attempt; on a loaded machine the first command connection may time out and be retried).
+   */
   static Hyperion start(RedisServers servers, RecordingMetrics metrics) {
-    return RedisTesting.start(yaml(servers), metrics, new CaffeineModule());
+    Hyperion app = RedisTesting.start(yaml(servers), metrics, new CaffeineModule());
+    awaitTracking(app, Duration.ofSeconds(20));
+    return app;
+  }
+
+  /** The whole-L1 clears counted so far for {@code reason}. */
+  static double clears(RecordingMetrics metrics, String reason) {
+    return metrics.value("hyperion_redis_l1_clears_total", "tracking", reason);
   }
 
   static Cache cache(Hyperion app, String name) {
