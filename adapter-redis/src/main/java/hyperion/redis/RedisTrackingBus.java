@@ -318,8 +318,10 @@ final class RedisTrackingBus implements InvalidationBus, Component {
           log.warn("lost:" + endpoint, () -> "redis: tracking connection to " + endpoint
               + " lost; L1 copies may go stale until it is back");
           ScheduledThreadPoolExecutor e = executor;
-          if (e != null && !e.isShutdown()) {
-            e.execute(RedisTrackingBus.this::sweep);
+          try {
+            e.execute(RedisTrackingBus.this::sweep); // try again now, not at the next periodic check
+          } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // stop() shut the executor down meanwhile: nothing to re-open
           }
         }
       }
