@@ -53,9 +53,8 @@ class ClusterTrackingTest {
       String key = "k" + i;
       keyPerMaster.putIfAbsent(redis.clusterMasterFor(RedisTesting.redisKey("users", key)), key);
     }
-    Cache users = TrackingTesting.cache(app, "users");
     for (Map.Entry<RedisNode, String> e : keyPerMaster.entrySet()) {
-      TrackingTesting.outsideSetEvicts("cluster master " + e.getKey().port(), users, metrics, "users", e.getValue(),
+      TrackingTesting.outsideSetEvicts("cluster master " + e.getKey().port(), app, metrics, "users", e.getValue(),
           e.getKey());
     }
   }
@@ -76,7 +75,7 @@ class ClusterTrackingTest {
     assertThat(redis.clusterMasterFor(redisKey)).isSameAs(target);
     // Both masters stay tracked: nothing to re-establish, nothing cleared.
     assertThat(TrackingTesting.bus(app).isUp()).isTrue();
-    TrackingTesting.outsideSetEvicts("cluster after reshard", users, metrics, "users", key, target);
+    TrackingTesting.outsideSetEvicts("cluster after reshard", app, metrics, "users", key, target);
     assertThat(TrackingTesting.clears(metrics, "reconnect")).isEqualTo(clears);
   }
 
@@ -97,7 +96,7 @@ class ClusterTrackingTest {
         () -> TrackingTesting.bus(app).isUp() && TrackingTesting.bus(app).trackedCount() == 3);
     // Writes to the promoted master before it was tracked were not seen: L1 was cleared.
     assertThat(TrackingTesting.clears(metrics, "reconnect")).isGreaterThan(clears);
-    TrackingTesting.outsideSetEvicts("cluster after failover", users, metrics, "users", key, promoted);
+    TrackingTesting.outsideSetEvicts("cluster after failover", app, metrics, "users", key, promoted);
   }
 
   /** Moves {@code redisKey}'s slot and its keys from {@code source} to {@code target}, as a reshard does. */

@@ -28,7 +28,7 @@ class SentinelTrackingTest {
       assertThat(TrackingTesting.bus(app).isUp()).isTrue();
       Cache users = TrackingTesting.cache(app, "users");
       RedisNode master = redis.sentinelMaster();
-      TrackingTesting.outsideSetEvicts("sentinel", users, metrics, "users", "u1", master);
+      TrackingTesting.outsideSetEvicts("sentinel", app, metrics, "users", "u1", master);
 
       TrackingTesting.putIntoL1(users, metrics, "users", "u2", "before");
       double clears = TrackingTesting.clears(metrics, "reconnect");
@@ -39,7 +39,7 @@ class SentinelTrackingTest {
       TrackingTesting.awaitTracking(app, Duration.ofSeconds(10));
       System.out.println("sentinel failover gap (tracking mode): " + gap.toMillis() + " ms");
       assertThat(TrackingTesting.clears(metrics, "reconnect")).isEqualTo(clears + 1);
-      TrackingTesting.outsideSetEvicts("sentinel after failover", users, metrics, "users", "u2", promoted);
+      TrackingTesting.outsideSetEvicts("sentinel after failover", app, metrics, "users", "u2", promoted);
       master.start(); // rejoins as a replica of the new master
 
       // A failover that leaves the old master alive (demoted to a replica): the tracking connection
@@ -60,7 +60,7 @@ class SentinelTrackingTest {
       RedisNode.await("the previous master to be demoted", Duration.ofSeconds(30),
           () -> "slave".equals(promoted.info("replication", "role")));
       TrackingTesting.awaitL2(app, users, "users");
-      TrackingTesting.outsideSetEvicts("sentinel after a manual failover", users, metrics, "users", "u3", master);
+      TrackingTesting.outsideSetEvicts("sentinel after a manual failover", app, metrics, "users", "u3", master);
     }
   }
 }

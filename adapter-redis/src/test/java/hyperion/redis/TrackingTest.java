@@ -53,9 +53,8 @@ class TrackingTest {
     assertThat(metricsA.value("hyperion_redis_invalidation_bus_up", "tracking")).isEqualTo(1);
     assertThat(server().callString("CLIENT", "LIST")).contains("flags=t"); // BCAST tracking clients
     assertThat(a.injector().getInstance(RedisHealthCheck.class).check().message()).endsWith("; tracking up (1 master)");
-    Cache users = TrackingTesting.cache(a, "users");
     for (int round = 0; round < 5; round++) {
-      TrackingTesting.outsideSetEvicts("standalone", users, metricsA, "users", "u" + round, server());
+      TrackingTesting.outsideSetEvicts("standalone", a, metricsA, "users", "u" + round, server());
     }
     assertThat(metricsA.value("hyperion_redis_invalidations_received_total", "tracking")).isPositive();
     assertThat(metricsA.value("hyperion_redis_invalidations_applied_total", "tracking")).isPositive();
@@ -140,6 +139,6 @@ class TrackingTest {
       users.put("probe", "p");
       return RedisTesting.inL2(a, "users", "probe");
     });
-    TrackingTesting.outsideSetEvicts("standalone after restart", users, metricsA, "users", "r", server());
+    TrackingTesting.outsideSetEvicts("standalone after restart", a, metricsA, "users", "r", server());
   }
 }

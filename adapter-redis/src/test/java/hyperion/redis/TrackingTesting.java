@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import hyperion.Cache;
 import hyperion.CacheManager;
 import hyperion.Hyperion;
+import hyperion.cache.InvalidationBus;
 import hyperion.caffeine.CaffeineModule;
 import hyperion.redis.testkit.RedisNode;
 import hyperion.redis.testkit.RedisServers;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Instances in {@code coherence: tracking} mode (Caffeine L1 + Redis), and writes by the real {@code redis-cli}. */
@@ -116,41 +118,45 @@ final class TrackingTesting {
 
   /**
    * With {@code key} of {@code name} holding {@code "old"} in L1, SETs it to {@code "new"} (JSON) with
-   * {@code redis-cli} on {@code node} and measures when this instance first reads {@code "new"}:
-   * returns the milliseconds after redis-cli exited (the write was acknowledged before that; 0 when
-   * it was read before the exit was seen) and prints them with the time from launching redis-cli.
-   * Fails beyond {@link #EVICTION_BOUND}.
+   * {@code redis-cli} on {@code node}, and measures when the L1 copy is evicted: when the bus hands
+   * the key's invalidation to a listener subscribed after the cache manager (which evicts first).
+   * Returns the milliseconds after redis-cli exited (the write was acknowledged before that; 0 when
+   * the eviction came first), prints them with the time from launching redis-cli, fails beyond
+   * {@link #EVICTION_BOUND}, and checks that the instance then reads {@code "new"}.
    */
-  static double outsideSetEvicts(String what, Cache cache, RecordingMetrics metrics, String name, String key,
+  static double outsideSetEvicts(String what, Hyperion app, RecordingMetrics metrics, String name, String key,
       RedisNode node) throws Exception {
+    Cache cache = cache(app, name);
     putIntoL1(cache, metrics, name, key, "old");
-    AtomicLong seenNew = new AtomicLong();
-    Thread poller = new Thread(() -> {
-      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (System.nanoTime() < end) {
-        if (cache.get(key, String.class).equals(Optional.of("new"))) {
-          seenNew.set(System.nanoTime());
-          return;
+    AtomicLong evicted = new AtomicLong();
+    AtomicBoolean armed = new AtomicBoolean(true);
+    bus(app).subscribe(new InvalidationBus.Listener() {
+      @Override
+      public void invalidate(String c, String k) {
+        if (armed.get() && name.equals(c) && key.equals(k)) {
+          evicted.compareAndSet(0, System.nanoTime());
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(100_000); // leaves the CPU to redis-cli
       }
+
+      @Override
+      public void reconnected() {}
     });
-    poller.setDaemon(true);
-    poller.start();
     long launched = System.nanoTime();
     Process p = startRedisCli(node, "SET", RedisTesting.redisKey(name, key), "\"new\"");
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     long exited = System.nanoTime();
     assertThat(out).isEqualTo("OK");
-    poller.join(6000);
-    assertThat(seenNew.get()).as(what + ": the outside SET evicted the L1 copy").isNotZero();
-    double afterExit = Math.max(0, seenNew.get() - exited) / 1e6;
-    double afterLaunch = (seenNew.get() - launched) / 1e6;
+    RedisNode.await(what + ": the invalidation of the outside SET", Duration.ofSeconds(5), () -> evicted.get() != 0);
+    armed.set(false);
+    double afterExit = Math.max(0, evicted.get() - exited) / 1e6;
+    double afterLaunch = (evicted.get() - launched) / 1e6;
     System.out.printf("%s: redis-cli SET -> L1 copy evicted %.2f ms after redis-cli exited (%.2f ms after it was"
         + " launched, redis-cli ran %.2f ms)%n", what, afterExit, afterLaunch, (exited - launched) / 1e6);
     assertThat(afterExit).as(what + ": ms from the acknowledged SET to the eviction")
         .isLessThan((double) EVICTION_BOUND.toMillis());
+    RedisNode.await(what + ": the new value to be read", Duration.ofSeconds(5),
+        () -> cache.get(key, String.class).equals(Optional.of("new")));
     return afterExit;
   }
 }
