@@ -7,16 +7,27 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-/** {@code redis}: PING on the command connection within the command timeout. Never reports credentials. */
+/**
+ * {@code redis}: PING on the command connection within the command timeout; the message also tells
+ * whether the invalidation bus is up, which does not change the result (with the bus down L1 is
+ * bypassed and every read goes to Redis, so the instance still serves correctly). Never reports
+ * credentials.
+ */
 @Singleton
 final class RedisHealthCheck implements HealthCheck {
   private final RedisClients clients;
   private final RedisErrors errors;
+  private final CoherenceMetrics coherence;
 
   @Inject
-  RedisHealthCheck(RedisClients clients, RedisErrors errors) {
+  RedisHealthCheck(RedisClients clients, RedisErrors errors, CoherenceMetrics coherence) {
     this.clients = clients;
     this.errors = errors;
+    this.coherence = coherence;
+  }
+
+  private String bus() {
+    return "; invalidation bus (" + coherence.mode() + ") " + (coherence.isUp() ? "up" : "down");
   }
 
   @Override
@@ -44,7 +55,7 @@ final class RedisHealthCheck implements HealthCheck {
           .get(clients.config().commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
       long micros = (System.nanoTime() - start) / 1000;
       return "PONG".equalsIgnoreCase(pong)
-          ? Result.up(where + ": PONG in " + (micros / 1000.0) + " ms")
+          ? Result.up(where + ": PONG in " + (micros / 1000.0) + " ms" + bus())
           : Result.down(where + ": unexpected PING reply");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -20,10 +20,12 @@ import jakarta.inject.Singleton;
  * <ul>
  *   <li>a {@link RemoteLayer.Factory}: each named cache's shared layer in Redis, behind {@code
  *       Context.cache(name)} alone or under an L1 adapter's layer;
- *   <li>{@link InvalidationBus}: Redis pub/sub, so other instances drop their L1 copies;
+ *   <li>{@link InvalidationBus}: Redis pub/sub with a replay stream, so other instances drop their L1
+ *       copies, and a {@link Component} that runs its watchdog ({@code coherence_timeout});
  *   <li>a {@link Component} that opens the connections at start ({@link Component#PHASE_CLIENTS})
  *       and closes them at stop;
- *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout);
+ *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout; its message also
+ *       tells whether the invalidation bus is up);
  *   <li>an optional {@link CommandLatencyRecorder} for Lettuce's command latencies, unbound by
  *       default ({@code hyperion.micrometer.MicrometerModule} binds one that reports through the
  *       {@code Metrics} port);
@@ -59,6 +61,7 @@ public final class RedisModule extends AbstractModule {
     OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class).setBinding().to(RedisLayers.class);
     OptionalBinder.newOptionalBinder(binder(), InvalidationBus.class).setBinding().to(RedisInvalidationBus.class);
     Multibinder.newSetBinder(binder(), Component.class).addBinding().to(RedisClients.class);
+    Multibinder.newSetBinder(binder(), Component.class).addBinding().to(RedisInvalidationBus.class);
     Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(RedisHealthCheck.class);
   }
 

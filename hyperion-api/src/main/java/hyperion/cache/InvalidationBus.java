@@ -28,9 +28,25 @@ public interface InvalidationBus {
     void invalidate(String cache, String key);
 
     /**
-     * The bus lost its connection and got it back; invalidations may have been missed, so every
-     * L1 entry must be treated as stale.
+     * Invalidations were missed and cannot be replayed (the bus lost its connection and what it
+     * missed is gone, or it keeps no history), so every L1 entry must be treated as stale: drop
+     * them all, once.
      */
     void reconnected();
+
+    /**
+     * The bus stopped answering (its watchdog got no reply within the coherence timeout), so
+     * invalidations may be arriving late or not at all: until {@link #resumed()}, L1 copies must
+     * be neither served nor kept. The default drops every L1 entry once ({@link #reconnected()}).
+     */
+    default void suspended() {
+      reconnected();
+    }
+
+    /**
+     * The bus answers again and has delivered or replayed whatever it missed (or called {@link
+     * #reconnected()}): L1 copies may be kept and served again. Follows {@link #suspended()}.
+     */
+    default void resumed() {}
   }
 }
