@@ -244,7 +244,7 @@ class CoherenceReplayTest {
     return entryId(redis.nodes().get(0).call("XREVRANGE", stream, "+", "-", "COUNT", "1"));
   }
 
-  private static String entryId(Object reply) {
+  static String entryId(Object reply) {
     Object entry = ((List<?>) reply).get(0);
     Object id = ((List<?>) entry).get(0);
     return id instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(id);

@@ -1,0 +1,98 @@
+package hyperion.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hyperion.Hyperion;
+import hyperion.cache.InvalidationBus;
+import hyperion.redis.testkit.RedisNode;
+import hyperion.redis.testkit.RedisServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The replay stream in Sentinel and Cluster mode: the publish script's PUBLISH reaches a subscriber
+ * wherever it is connected (in a Cluster, from the node holding the stream to every node), and a
+ * subscriber that reconnects reads what it missed from the stream's node.
+ */
+class ReplayTopologiesTest {
+
+  /** One scenario, run against each topology. */
+  abstract static class Scenario {
+    abstract RedisServers servers();
+
+    /** The node holding {@code key} as master. */
+    abstract RedisNode masterFor(String key);
+
+    @Test
+    void publishesThroughTheStreamAndReplaysWhatAReconnectMissed() throws Exception {
+      try (Hyperion a = RedisTesting.start(servers(), "client_name: replay-a");
+          Hyperion b = RedisTesting.start(servers(), "client_name: replay-b")) {
+        RedisInvalidationBus busA = a.injector().getInstance(RedisInvalidationBus.class);
+        RedisNode.await("A's position in the stream", Duration.ofSeconds(10), () -> busA.position() != null);
+        BlockingQueue<String> atA = InvalidationBusTest.listen(a);
+        String stream = RedisInvalidationBus.streamKey(busA.channel());
+        RedisNode node = masterFor(stream);
+
+        b.injector().getInstance(InvalidationBus.class).publish("users", List.of("k1")).toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+        assertThat(atA.poll(5, TimeUnit.SECONDS)).isEqualTo("users/k1");
+        assertThat(busA.position()).isEqualTo(CoherenceReplayTest.entryId(
+            node.call("XREVRANGE", stream, "+", "-", "COUNT", "1")));
+
+        // An invalidation A misses: in the stream, never published; then A's subscription drops.
+        node.call("XADD", stream, "*", "m", "{\"i\":\"elsewhere\",\"c\":\"users\",\"k\":[\"missed\"]}");
+        int killed = 0;
+        for (RedisNode n : servers().nodes()) {
+          if (n.isAlive()) {
+            for (String line : n.callString("CLIENT", "LIST", "TYPE", "pubsub").split("\n")) {
+              if (line.contains(" name=replay-a ")) {
+                n.call("CLIENT", "KILL", "ID", line.substring(3, line.indexOf(' ')));
+                killed++;
+              }
+            }
+          }
+        }
+        assertThat(killed).as("A's pub/sub connections killed").isPositive();
+        assertThat(atA.poll(10, TimeUnit.SECONDS)).isEqualTo("users/missed");
+        assertThat(atA.poll(200, TimeUnit.MILLISECONDS)).as("replayed, not cleared").isNull();
+      }
+    }
+  }
+
+  @Nested
+  class Sentinel extends Scenario {
+    @RegisterExtension
+    static final RedisServers redis = RedisServers.sentinel();
+
+    @Override
+    RedisServers servers() {
+      return redis;
+    }
+
+    @Override
+    RedisNode masterFor(String key) {
+      return redis.sentinelMaster();
+    }
+  }
+
+  @Nested
+  class Cluster extends Scenario {
+    @RegisterExtension
+    static final RedisServers redis = RedisServers.cluster();
+
+    @Override
+    RedisServers servers() {
+      return redis;
+    }
+
+    @Override
+    RedisNode masterFor(String key) {
+      return redis.clusterMasterFor(key);
+    }
+  }
+}
