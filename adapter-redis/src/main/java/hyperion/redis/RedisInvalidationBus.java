@@ -143,6 +143,8 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private boolean answering = true;
   private boolean caughtUp;
   private boolean suspended;
+  /** Bumped at every disconnect: a replay of an earlier connection does not count as caught up. */
+  private int generation;
 
   @Inject
   RedisInvalidationBus(RedisClients clients, RedisErrors errors, RedisConfig redis, Config config,
@@ -230,12 +232,20 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     maybeResume();
   }
 
-  private synchronized void caughtUp() {
-    caughtUp = true;
-    maybeResume();
+  private synchronized int generation() {
+    return generation;
+  }
+
+  /** The replay (or clear) that began in {@code gen} is done; counts only if no disconnect came since. */
+  private synchronized void caughtUp(int gen) {
+    if (gen == generation) {
+      caughtUp = true;
+      maybeResume();
+    }
   }
 
   private synchronized void fellBehind() {
+    generation++;
     caughtUp = false;
     metrics.up(false);
   }
@@ -331,29 +341,30 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     boolean first = !subscribedOnce.getAndSet(true);
     boolean missed = !first || lostConnection.getAndSet(false) || clients.pubSubWasLate();
     StreamId from = applied.get();
+    int gen = generation();
     if (!missed) {
       if (replays()) {
-        takePosition(); // where a later replay starts
+        takePosition(gen); // where a later replay starts
       } else {
-        caughtUp();
+        caughtUp(gen);
       }
       return;
     }
     if (!replays()) {
-      clear("no_stream", "invalidation_stream_length is 0");
+      clear("no_stream", "invalidation_stream_length is 0", gen);
       return;
     }
     if (from == null) {
       // Subscribed only after Redis was unreachable at start (or no position was ever taken).
-      clear("stream_gap", "no position in the stream to replay from");
+      clear("stream_gap", "no position in the stream to replay from", gen);
       return;
     }
     LOG.log(Level.INFO, "redis: invalidation bus re-subscribed to {0}; replaying from {1}", channel, from);
-    replay(from, from, 0);
+    replay(from, from, 0, gen);
   }
 
-  /** Takes the stream's newest id as the position, then counts as caught up. */
-  private void takePosition() {
+  /** Takes the stream's newest id as the position, then counts as caught up (for {@code gen}). */
+  private void takePosition(int gen) {
     var c = clients.commands();
     CompletionStage<byte[]> newest = c == null ? errors.notConnected(clients)
         : errors.map(c.<byte[]>eval(POSITION, ScriptOutputType.VALUE, new String[] {stream}, bytes(streamLength)),
@@ -365,7 +376,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
       } else {
         advance(StreamId.parse(new String(id, StandardCharsets.UTF_8)));
       }
-      caughtUp();
+      caughtUp(gen);
     });
   }
 
@@ -375,19 +386,19 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
    * page whose stream no longer holds {@code after} (oldest entry newer) means entries were trimmed
    * or lost unseen: clear instead.
    */
-  private void replay(StreamId start, StreamId after, int done) {
+  private void replay(StreamId start, StreamId after, int done, int gen) {
     var c = clients.commands();
     CompletionStage<List<Object>> page = c == null ? errors.notConnected(clients)
         : errors.map(c.<List<Object>>eval(REPLAY, ScriptOutputType.MULTI, new String[] {stream},
             bytes(after.toString()), bytes(Integer.toString(REPLAY_PAGE))), r -> r);
     page.whenComplete((entries, e) -> {
       if (e != null) {
-        clear("replay_failed", "reading the invalidation stream failed (" + RedisErrors.classify(e) + ")");
+        clear("replay_failed", "reading the invalidation stream failed (" + RedisErrors.classify(e) + ")", gen);
         return;
       }
       try {
         if (entries.isEmpty() || StreamId.parse(text(entries.get(0))).compareTo(after) > 0) {
-          clear("stream_gap", "the stream no longer holds " + after + " (more missed than it keeps, or lost)");
+          clear("stream_gap", "the stream no longer holds " + after + " (more missed than it keeps, or lost)", gen);
           return;
         }
         StreamId last = after;
@@ -404,16 +415,16 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
         int total = done + read;
         if (read == REPLAY_PAGE) {
           if (total > maxReplay) { // writes outpace the replay: give up rather than chase them
-            clear("stream_gap", "more than " + maxReplay + " invalidations to replay");
+            clear("stream_gap", "more than " + maxReplay + " invalidations to replay", gen);
             return;
           }
-          replay(start, last, total);
+          replay(start, last, total, gen);
           return;
         }
         LOG.log(Level.INFO, "redis: replay after {0} read {1} stream entries", start, total);
-        caughtUp();
+        caughtUp(gen);
       } catch (RuntimeException bad) {
-        clear("replay_failed", "unexpected reply from the invalidation stream (" + bad + ")");
+        clear("replay_failed", "unexpected reply from the invalidation stream (" + bad + ")", gen);
       }
     });
   }
@@ -422,16 +433,16 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
   }
 
-  /** Clears every L1 (counted with {@code reason}), takes a new position and counts as caught up. */
-  private void clear(String reason, String why) {
+  /** Clears every L1 (counted with {@code reason}), takes a new position and counts as caught up (for {@code gen}). */
+  private void clear(String reason, String why, int gen) {
     LOG.log(Level.INFO, "redis: invalidation bus on {0}: {1}; telling listeners to drop L1", channel, why);
     metrics.cleared(reason);
     listeners.forEach(l -> call(l, Listener::reconnected, "on reconnect"));
     if (replays()) {
       applied.set(null); // the old position may be gone: take the newest id again
-      takePosition();
+      takePosition(gen);
     } else {
-      caughtUp();
+      caughtUp(gen);
     }
   }
 

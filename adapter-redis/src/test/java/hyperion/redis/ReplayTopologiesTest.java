@@ -6,6 +6,7 @@ import hyperion.Hyperion;
 import hyperion.cache.InvalidationBus;
 import hyperion.redis.testkit.RedisNode;
 import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.RecordingMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -30,7 +31,9 @@ class ReplayTopologiesTest {
 
     @Test
     void publishesThroughTheStreamAndReplaysWhatAReconnectMissed() throws Exception {
-      try (Hyperion a = RedisTesting.start(servers(), "client_name: replay-a");
+      RecordingMetrics metricsA = new RecordingMetrics();
+      try (Hyperion a = RedisTesting.start(RedisTesting.yaml(servers(), "client_name: replay-a", "coherence_timeout: 1s"),
+              metricsA);
           Hyperion b = RedisTesting.start(servers(), "client_name: replay-b")) {
         RedisInvalidationBus busA = a.injector().getInstance(RedisInvalidationBus.class);
         RedisNode.await("A's position in the stream", Duration.ofSeconds(10), () -> busA.position() != null);
@@ -60,6 +63,12 @@ class ReplayTopologiesTest {
         assertThat(killed).as("A's pub/sub connections killed").isPositive();
         assertThat(atA.poll(10, TimeUnit.SECONDS)).isEqualTo("users/missed");
         assertThat(atA.poll(200, TimeUnit.MILLISECONDS)).as("replayed, not cleared").isNull();
+        assertThat(metricsA.value("hyperion_redis_invalidations_replayed_total", "pubsub")).isEqualTo(1);
+        // The watchdog's pings on the pub/sub connection are answered in this topology too.
+        Thread.sleep(1500);
+        RedisNode.await("A's bus up", Duration.ofSeconds(5),
+            () -> metricsA.value("hyperion_redis_invalidation_bus_up", "pubsub") == 1);
+        assertThat(metricsA.value("hyperion_redis_l1_clears_total", "pubsub", "timeout")).isZero();
       }
     }
   }
