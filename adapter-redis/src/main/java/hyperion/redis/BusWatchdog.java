@@ -7,16 +7,18 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Tells when an invalidation bus stops answering, even when its connection is cut without being
  * closed (a partition: TCP notices only after minutes). Every {@link #period()} ({@code
  * coherence_timeout / 3}) it sends a ping over the bus connection, unless the previous one is still
- * out; a reply arrives after every message Redis sent on that connection before it, so an answered
- * ping sent at time {@code s} proves that everything published before {@code s} was delivered. When
- * no ping sent within the last {@code timeout} has been answered, {@code onDown} runs (exactly at
- * {@code s + timeout} for the last answered {@code s}); at the next answer, {@code onUp} runs.
+ * out; a reply arrives after every message Redis sent on that connection before it, so a ping sent
+ * at time {@code s} and answered while the bus is {@code current} (caught up: no replay of missed
+ * invalidations pending) proves that everything published before {@code s} was applied. When no
+ * ping sent within the last {@code timeout} has been answered so, {@code onDown} runs (at {@code s +
+ * timeout} for the last such {@code s}); at the next such answer, {@code onUp} runs.
  *
  * <p>Both callbacks run on the watchdog's own daemon thread, one at a time. The watchdog starts
  * "up" with the clock running from {@link #start()}, so a bus that never connects goes down after
@@ -28,6 +30,7 @@ final class BusWatchdog implements AutoCloseable {
 
   private final String name;
   private final Supplier<CompletionStage<?>> ping;
+  private final BooleanSupplier current;
   private final long timeoutNanos;
   private final long periodNanos;
   private final Runnable onDown;
@@ -41,12 +44,15 @@ final class BusWatchdog implements AutoCloseable {
   private volatile boolean isUp = true;
 
   /**
-   * A watchdog named {@code name} (thread name, logs) that pings with {@code ping} and calls {@code
-   * onDown} / {@code onUp}; not running until {@link #start()}.
+   * A watchdog named {@code name} (thread name, logs) that pings with {@code ping}, counts answers only
+   * while {@code current} is true, and calls {@code onDown} / {@code onUp}; not running until {@link
+   * #start()}.
    */
-  BusWatchdog(String name, Supplier<CompletionStage<?>> ping, Duration timeout, Runnable onDown, Runnable onUp) {
+  BusWatchdog(String name, Supplier<CompletionStage<?>> ping, BooleanSupplier current, Duration timeout,
+      Runnable onDown, Runnable onUp) {
     this.name = name;
     this.ping = ping;
+    this.current = current;
     this.timeoutNanos = timeout.toNanos();
     this.periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeoutNanos / 3);
     this.onDown = onDown;
@@ -112,8 +118,8 @@ final class BusWatchdog implements AutoCloseable {
   }
 
   private void answered(long sentAt) {
-    if (sentAt - lastAnsweredSentAt <= 0) {
-      return;
+    if (sentAt - lastAnsweredSentAt <= 0 || !current.getAsBoolean()) {
+      return; // not current: a replay is pending, so delivery up to sentAt is not proven yet
     }
     lastAnsweredSentAt = sentAt;
     armDeadline();

@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -41,9 +42,10 @@ import java.util.function.Consumer;
  * <p>Replay. Unless {@code invalidation_stream_length} is 0, a Lua script appends each message to a
  * stream beside the channel ({@code <channel>:stream}, {@code XADD MAXLEN ~ length}) and publishes it
  * carrying the new entry's id, in one round trip and atomically. Each instance remembers the highest id
- * it applied. When the subscription comes back after a disconnect, it reads the entries after that id
- * and applies them; only when the stream no longer holds that id (trimmed past it, or lost with Redis)
- * or the read fails do listeners get {@link Listener#reconnected()}, which clears L1.
+ * it applied, starting from the newest one before it first subscribes. Each time the subscription
+ * starts, it reads the entries after that id and applies them; only when the stream no longer holds
+ * that id (trimmed past it, or lost with Redis) or the read fails do listeners get {@link
+ * Listener#reconnected()}, which clears L1.
  *
  * <p>Staleness bound. A {@link BusWatchdog} pings the pub/sub connection; without an answer within
  * {@code coherence_timeout} listeners get {@link Listener#suspended()} (L1 cleared and bypassed) and,
@@ -62,6 +64,9 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
 
   /** Entries read per round trip of a replay. */
   static final int REPLAY_PAGE = 1000;
+
+  /** Pause before reading a replay page again after a failure. */
+  static final long REPLAY_RETRY_MILLIS = 100;
 
   /**
    * KEYS[1] stream, ARGV[1] message (JSON), ARGV[2] stream length, ARGV[3] channel: appends the message
@@ -128,13 +133,13 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private final String streamLength;
   /** The most entries one replay reads: the stream's length plus two pages of slack (trimming is approximate). */
   private final int maxReplay;
+  private final long timeoutNanos;
   private final RedisClients clients;
   private final RedisErrors errors;
   private final CoherenceMetrics metrics;
   private final BusWatchdog watchdog;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
-  private final AtomicBoolean lostConnection = new AtomicBoolean();
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
   /** The highest stream id applied here (live or replayed); {@code null}: no position yet. */
   private final AtomicReference<StreamId> applied = new AtomicReference<>();
@@ -153,11 +158,12 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     this.stream = streamKey(channel);
     this.streamLength = Integer.toString(redis.invalidationStreamLength());
     this.maxReplay = redis.invalidationStreamLength() + 2 * REPLAY_PAGE;
+    this.timeoutNanos = redis.coherenceTimeout().toNanos();
     this.clients = clients;
     this.errors = errors;
     this.metrics = metrics;
-    this.watchdog = new BusWatchdog("pubsub", this::ping, redis.coherenceTimeout(), this::notAnswering,
-        this::answeringAgain);
+    this.watchdog = new BusWatchdog("pubsub", this::ping, this::isCaughtUp, redis.coherenceTimeout(),
+        this::notAnswering, this::answeringAgain);
     clients.onPubSub(this::attach);
   }
 
@@ -230,6 +236,10 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private synchronized void answeringAgain() {
     answering = true;
     maybeResume();
+  }
+
+  private synchronized boolean isCaughtUp() {
+    return caughtUp;
   }
 
   private synchronized int generation() {
@@ -324,76 +334,99 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
         if (clients.isStopped()) {
           return;
         }
-        lostConnection.set(true);
         fellBehind();
         LOG.log(Level.WARNING, "redis: invalidation bus disconnected; replaying what it missed once it is back");
       }
     });
     connection = c;
-    c.async().subscribe(channel);
-  }
-
-  /**
-   * Runs on the connection's event loop before any message that follows the subscription, so the
-   * position taken here is exactly where the live messages take over from the missed ones.
-   */
-  private void onSubscribed() {
-    boolean first = !subscribedOnce.getAndSet(true);
-    boolean missed = !first || lostConnection.getAndSet(false) || clients.pubSubWasLate();
-    StreamId from = applied.get();
-    int gen = generation();
-    if (!missed) {
-      if (replays()) {
-        takePosition(gen); // where a later replay starts
-      } else {
-        caughtUp(gen);
-      }
-      return;
-    }
     if (!replays()) {
-      clear("no_stream", "invalidation_stream_length is 0", gen);
+      c.async().subscribe(channel);
       return;
     }
-    if (from == null) {
-      // Subscribed only after Redis was unreachable at start (or no position was ever taken).
-      clear("stream_gap", "no position in the stream to replay from", gen);
-      return;
-    }
-    LOG.log(Level.INFO, "redis: invalidation bus re-subscribed to {0}; replaying from {1}", channel, from);
-    replay(from, from, 0, gen);
-  }
-
-  /** Takes the stream's newest id as the position, then counts as caught up (for {@code gen}). */
-  private void takePosition(int gen) {
-    var c = clients.commands();
-    CompletionStage<byte[]> newest = c == null ? errors.notConnected(clients)
-        : errors.map(c.<byte[]>eval(POSITION, ScriptOutputType.VALUE, new String[] {stream}, bytes(streamLength)),
-            id -> id);
-    newest.whenComplete((id, e) -> {
+    // The position first: every entry after it is then either received live or replayed.
+    newest().whenComplete((id, e) -> {
       if (e != null) {
         log.warn("position", () -> "redis: cannot read the invalidation stream " + stream + " ("
-            + RedisErrors.classify(e) + "); a later reconnect will clear L1");
+            + RedisErrors.classify(e) + "); L1 is cleared when the subscription starts");
       } else {
-        advance(StreamId.parse(new String(id, StandardCharsets.UTF_8)));
+        advance(id);
       }
-      caughtUp(gen);
+      c.async().subscribe(channel);
     });
   }
 
   /**
+   * Runs on the connection's event loop before any message that follows the subscription. Every
+   * subscription, the first included, replays from the position, which was taken before it (the
+   * first time: before subscribing; after a clear: before clearing), so no entry can fall between
+   * the position and the live messages.
+   */
+  private void onSubscribed() {
+    boolean first = !subscribedOnce.getAndSet(true);
+    int gen = generation();
+    if (first && clients.pubSubWasLate()) {
+      // The service ran without the bus until now: what it missed before taking a position is unknown.
+      clear("stream_gap", "subscribed only after Redis was unreachable at start", gen);
+      return;
+    }
+    if (!replays()) {
+      if (first) {
+        caughtUp(gen);
+      } else {
+        clear("no_stream", "invalidation_stream_length is 0", gen);
+      }
+      return;
+    }
+    StreamId from = applied.get();
+    if (from == null) {
+      clear("stream_gap", "no position in the stream to replay from", gen);
+      return;
+    }
+    if (!first) {
+      LOG.log(Level.INFO, "redis: invalidation bus re-subscribed to {0}; replaying from {1}", channel, from);
+    }
+    replay(from, from, 0, gen);
+  }
+
+  /**
+   * The stream's newest id, appending an empty marker entry if the stream is empty; failed when it
+   * cannot be read.
+   */
+  private CompletionStage<StreamId> newest() {
+    var c = clients.commands();
+    CompletionStage<byte[]> id = c == null ? errors.notConnected(clients)
+        : errors.map(c.<byte[]>eval(POSITION, ScriptOutputType.VALUE, new String[] {stream}, bytes(streamLength)),
+            r -> r);
+    return id.thenApply(b -> StreamId.parse(text(b)));
+  }
+
+  /**
    * Reads a page of entries after {@code after} and applies them ({@code done}: entries read so far);
-   * pages on until a short page. A
-   * page whose stream no longer holds {@code after} (oldest entry newer) means entries were trimmed
-   * or lost unseen: clear instead.
+   * pages on until a short page. A page whose stream no longer holds {@code after} (oldest entry
+   * newer) means entries were trimmed or lost unseen: clear instead. A page that cannot be read (the
+   * command connection may come back after the pub/sub one) is tried again every {@value
+   * #REPLAY_RETRY_MILLIS} ms until {@code coherence_timeout} after the replay began, then L1 is cleared.
    */
   private void replay(StreamId start, StreamId after, int done, int gen) {
+    replay(start, after, done, gen, System.nanoTime() + timeoutNanos);
+  }
+
+  private void replay(StreamId start, StreamId after, int done, int gen, long deadline) {
+    if (gen != generation()) {
+      return; // a later subscription replays for itself
+    }
     var c = clients.commands();
     CompletionStage<List<Object>> page = c == null ? errors.notConnected(clients)
         : errors.map(c.<List<Object>>eval(REPLAY, ScriptOutputType.MULTI, new String[] {stream},
             bytes(after.toString()), bytes(Integer.toString(REPLAY_PAGE))), r -> r);
     page.whenComplete((entries, e) -> {
       if (e != null) {
-        clear("replay_failed", "reading the invalidation stream failed (" + RedisErrors.classify(e) + ")", gen);
+        if (System.nanoTime() - deadline < 0) {
+          CompletableFuture.runAsync(() -> replay(start, after, done, gen, deadline),
+              CompletableFuture.delayedExecutor(REPLAY_RETRY_MILLIS, TimeUnit.MILLISECONDS));
+        } else {
+          clear("replay_failed", "reading the invalidation stream failed (" + RedisErrors.classify(e) + ")", gen);
+        }
         return;
       }
       try {
@@ -418,7 +451,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
             clear("stream_gap", "more than " + maxReplay + " invalidations to replay", gen);
             return;
           }
-          replay(start, last, total, gen);
+          replay(start, last, total, gen, deadline);
           return;
         }
         LOG.log(Level.INFO, "redis: replay after {0} read {1} stream entries", start, total);
@@ -433,17 +466,28 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
   }
 
-  /** Clears every L1 (counted with {@code reason}), takes a new position and counts as caught up (for {@code gen}). */
+  /**
+   * Clears every L1 (counted with {@code reason}) and counts as caught up (for {@code gen}). With a
+   * stream, the newest id is read first and becomes the position, so whatever comes after it is
+   * either cleared now or applied later; the clear waits for that read (at most {@code
+   * command_timeout}). When it fails there is no position, and the next reconnect clears again.
+   */
   private void clear(String reason, String why, int gen) {
     LOG.log(Level.INFO, "redis: invalidation bus on {0}: {1}; telling listeners to drop L1", channel, why);
+    if (!replays()) {
+      wipe(reason, gen);
+      return;
+    }
+    newest().whenComplete((id, e) -> {
+      applied.set(e == null ? id : null);
+      wipe(reason, gen);
+    });
+  }
+
+  private void wipe(String reason, int gen) {
     metrics.cleared(reason);
     listeners.forEach(l -> call(l, Listener::reconnected, "on reconnect"));
-    if (replays()) {
-      applied.set(null); // the old position may be gone: take the newest id again
-      takePosition(gen);
-    } else {
-      caughtUp(gen);
-    }
+    caughtUp(gen);
   }
 
   private void advance(StreamId id) {

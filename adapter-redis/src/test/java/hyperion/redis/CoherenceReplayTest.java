@@ -231,6 +231,8 @@ class CoherenceReplayTest {
   @Test
   void healthTellsTheBusState() throws Exception {
     try (Pair p = pair("health")) {
+      RedisNode.await("B's bus up", Duration.ofSeconds(10),
+          () -> p.b.injector().getInstance(CoherenceMetrics.class).isUp());
       assertThat(p.b.injector().getInstance(RedisHealthCheck.class).check().message())
           .endsWith("; invalidation bus (pubsub) up");
     }
