@@ -137,7 +137,9 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private final RedisClients clients;
   private final RedisErrors errors;
   private final CoherenceMetrics metrics;
-  private final BusWatchdog watchdog;
+  private final java.time.Duration coherenceTimeout;
+  /** Made at each start, so the component can start again after a stop. */
+  private BusWatchdog watchdog;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
@@ -162,8 +164,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     this.clients = clients;
     this.errors = errors;
     this.metrics = metrics;
-    this.watchdog = new BusWatchdog("pubsub", this::ping, this::isCaughtUp, redis.coherenceTimeout(),
-        this::notAnswering, this::answeringAgain);
+    this.coherenceTimeout = redis.coherenceTimeout();
     clients.onPubSub(this::attach);
   }
 
@@ -209,13 +210,20 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   }
 
   @Override
-  public void start() {
-    watchdog.start();
+  public synchronized void start() {
+    if (watchdog == null) {
+      watchdog = new BusWatchdog("pubsub", this::ping, this::isCaughtUp, coherenceTimeout, this::notAnswering,
+          this::answeringAgain);
+      watchdog.start();
+    }
   }
 
   @Override
-  public void stop() {
-    watchdog.close();
+  public synchronized void stop() {
+    if (watchdog != null) {
+      watchdog.close();
+      watchdog = null;
+    }
   }
 
   private CompletionStage<?> ping() {
