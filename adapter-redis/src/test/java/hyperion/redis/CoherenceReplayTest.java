@@ -111,10 +111,23 @@ class CoherenceReplayTest {
     return (Long) redis.nodes().get(0).call("XLEN", p.stream());
   }
 
+  /** Clears so far by reason (a start-up hiccup may have cleared once before a test begins). */
+  static double[] clears(Pair p) {
+    return CoherenceMetrics.CLEAR_REASONS.stream().mapToDouble(p::clears).toArray();
+  }
+
+  static void assertNoClearSince(Pair p, double[] before) {
+    for (int i = 0; i < before.length; i++) {
+      String reason = CoherenceMetrics.CLEAR_REASONS.get(i);
+      assertThat(p.clears(reason)).as("clears{reason=%s}", reason).isEqualTo(before[i]);
+    }
+  }
+
   @Test
   void aReconnectReplaysWhatItMissedAndKeepsItsOtherL1Entries() throws Exception {
     try (Pair p = pair("replay")) {
       warm(p);
+      double[] clearsBefore = clears(p);
       assertThat(p.am.count(LAG, "pubsub")).isGreaterThanOrEqualTo(10);
       p.proxy.drop();
       p.awaitUp(false); // A saw the disconnect
@@ -138,9 +151,7 @@ class CoherenceReplayTest {
         assertThat(p.cacheA().get("k" + i, String.class)).contains("v2");
       }
       assertThat(p.am.value(APPLIED, "pubsub")).isGreaterThanOrEqualTo(13);
-      for (String reason : CoherenceMetrics.CLEAR_REASONS) {
-        assertThat(p.clears(reason)).as("clears{reason=%s}", reason).isZero();
-      }
+      assertNoClearSince(p, clearsBefore);
       assertThat(p.a.injector().getInstance(RedisInvalidationBus.class).position())
           .isEqualTo(lastId(p.stream()));
     }
@@ -159,8 +170,9 @@ class CoherenceReplayTest {
       }
       RedisNode.await("the stream trimmed past A's position", Duration.ofSeconds(10),
           () -> StreamId.parse(firstId(p.stream())).compareTo(position) > 0);
+      double gapsBefore = p.clears("stream_gap");
       p.proxy.heal();
-      RedisNode.await("A to clear L1", Duration.ofSeconds(10), () -> p.clears("stream_gap") == 1);
+      RedisNode.await("A to clear L1", Duration.ofSeconds(10), () -> p.clears("stream_gap") == gapsBefore + 1);
       p.awaitUp(true);
       assertThat(p.am.value(REPLAYED, "pubsub")).isZero();
       double hits = p.l1Hits();
@@ -180,7 +192,7 @@ class CoherenceReplayTest {
       p.awaitUp(false);
       p.cacheB().put("k1", "v2");
       p.proxy.heal();
-      RedisNode.await("A to clear L1", Duration.ofSeconds(10), () -> p.clears("no_stream") == 1);
+      RedisNode.await("A to clear L1", Duration.ofSeconds(10), () -> p.clears("no_stream") >= 1);
       p.awaitUp(true);
       double hits = p.l1Hits();
       assertThat(p.cacheA().get("k1", String.class)).contains("v2");
@@ -212,8 +224,9 @@ class CoherenceReplayTest {
       Duration sinceCut = Duration.ofNanos(lastOld - cut);
       System.out.printf("watchdog: A returned the old value until %d ms after B's write (%d ms after the cut)%n",
           stale.toMillis(), sinceCut.toMillis());
-      // The last ping answered was sent before the cut; its deadline is timeout later.
-      assertThat(sinceCut).isLessThan(timeout.plusMillis(100)).isGreaterThan(timeout.minusMillis(400));
+      // The last ping answered was sent before the cut; its deadline is timeout later (plus the time the
+      // watchdog's thread takes to wake up and clear L1 on a busy machine).
+      assertThat(sinceCut).isLessThan(timeout.plusMillis(300)).isGreaterThan(timeout.minusMillis(400));
       assertThat(read).isEmpty(); // L1 bypassed, L2 unreachable: a miss, never the old value
       assertThat(p.clears("timeout")).isEqualTo(1);
       assertThat(p.am.value(UP, "pubsub")).isZero();
@@ -225,6 +238,54 @@ class CoherenceReplayTest {
       assertThat(p.cacheA().get("k1", String.class)).contains("v2");
       assertThat(p.l1Hits()).as("L1 trusted and filled again").isEqualTo(hits + 1);
       assertThat(p.clears("timeout")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * B writes while A is cut off; then Redis holds writes ({@code CLIENT PAUSE WRITE}, which also holds
+   * the replay script) while A reconnects, so A's first replay reads fail.
+   */
+  static void missThreeThenReconnectUnderPause(Pair p, Duration pause) throws Exception {
+    warm(p);
+    p.proxy.drop();
+    p.awaitUp(false);
+    long before = streamLength(p);
+    for (int i = 0; i < 3; i++) {
+      p.cacheB().put("k" + i, "v2");
+    }
+    RedisNode.await("B's 3 invalidations in the stream", Duration.ofSeconds(5), () -> streamLength(p) == before + 3);
+    redis.nodes().get(0).call("CLIENT", "PAUSE", Long.toString(pause.toMillis()), "WRITE");
+    p.proxy.heal();
+  }
+
+  @Test
+  void aReplayThatCannotReadTheStreamYetIsRetriedWithinTheTimeout() throws Exception {
+    try (Pair p = pair("retry")) { // coherence_timeout 3s, command_timeout 300ms
+      double[] clearsBefore = clears(p);
+      missThreeThenReconnectUnderPause(p, Duration.ofMillis(1200));
+      RedisNode.await("A to replay 3", Duration.ofSeconds(10), () -> p.am.value(REPLAYED, "pubsub") == 3);
+      p.awaitUp(true);
+      assertNoClearSince(p, clearsBefore);
+      double hits = p.l1Hits();
+      assertThat(p.cacheA().get("k5", String.class)).contains("v1");
+      assertThat(p.l1Hits()).isEqualTo(hits + 1);
+      assertThat(p.cacheA().get("k1", String.class)).contains("v2");
+    }
+  }
+
+  @Test
+  void aReplayThatKeepsFailingClearsL1AfterTheTimeout() throws Exception {
+    try (Pair p = pair("replayfail", "coherence_timeout: 1s")) {
+      missThreeThenReconnectUnderPause(p, Duration.ofMillis(2500));
+      RedisNode.await("A to clear L1", Duration.ofSeconds(10), () -> p.clears("replay_failed") >= 1);
+      p.awaitUp(true);
+      assertThat(p.am.value(REPLAYED, "pubsub")).isZero();
+      // A's reads queue behind its held scripts on the one command connection until the pause ends.
+      RedisNode.await("A's L2 reads", Duration.ofSeconds(5),
+          () -> p.cacheA().get("k1", String.class).equals(Optional.of("v2")));
+      double hits = p.l1Hits();
+      assertThat(p.cacheA().get("k5", String.class)).contains("v1");
+      assertThat(p.l1Hits()).as("L1 was cleared").isEqualTo(hits);
     }
   }
 
