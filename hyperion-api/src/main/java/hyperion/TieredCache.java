@@ -99,14 +99,18 @@ final class TieredCache implements Cache {
   private final long leaseMillis;
   /** {@code hot_keys}: samples every lookup's key; {@code null} when off. */
   private final HotKeySketch hotKeys;
+  /** Closed while the invalidation bus is suspended: nothing is put into L1; {@code null}: always open. */
+  private final L1Gate gate;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
    * absent); {@code nanos} is the monotonic clock of the circuit breaker; {@code refresher} runs
-   * the background reloads of {@code refresh_after}.
+   * the background reloads of {@code refresh_after}; while {@code gate} ({@code null}: none) is
+   * closed nothing is put into L1.
    */
   TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
-      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher) {
+      CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher,
+      L1Gate gate) {
     this.name = name;
     this.l1 = l1;
     this.l2 = l2;
@@ -128,6 +132,7 @@ final class TieredCache implements Cache {
     this.leased = l2 != null && spec.distributedLoad();
     this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
     this.hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys());
+    this.gate = gate;
   }
 
   /** The most requested keys ({@code hot_keys}), or {@code null} when not tracked. */
@@ -835,11 +840,14 @@ final class TieredCache implements Cache {
   }
 
   /**
-   * Puts into L1; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
+   * Puts into L1 unless the {@link #gate} is closed; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
    * {@code stale_if_error} the value is wrapped with its refresh and expiry times ({@code ageNanos}:
    * how old it already is) and kept {@code stale_if_error} longer than {@code ttlNanos}.
    */
   private void l1Put(String key, Object value, long ttlNanos, long ageNanos) {
+    if (gate != null && !gate.open) {
+      return; // the bus is suspended: L1 stays empty, so the hit path needs no check
+    }
     if (!timed || value == NEGATIVE) {
       l1.put(key, value, ttlNanos);
       return;

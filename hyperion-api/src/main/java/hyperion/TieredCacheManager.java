@@ -33,6 +33,8 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
   private final LongSupplier nanos;
   private final RateLimitedLog log = new RateLimitedLog(System.getLogger(TieredCache.class.getName()), 10_000);
   private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
+  /** Closed while the bus is suspended: the caches that share L2 keep nothing in L1 (see {@link L1Gate}). */
+  private final L1Gate gate = new L1Gate();
   /**
    * Runs the refresh-ahead reloads of every cache: at most {@value #REFRESH_THREADS} at once, none
    * queued (a reload that finds every thread busy is not started, and a later hit tries again).
@@ -101,7 +103,7 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
     // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
     return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log,
-        refresher);
+        refresher, remote == null || bus == null ? null : gate);
   }
 
   private synchronized CacheMetrics metrics() {
@@ -134,8 +136,24 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
 
   @Override
   public void reconnected() {
-    // Invalidations may have been lost while the bus was down: no L1 copy of L2 can be trusted.
+    // Invalidations were lost: no L1 copy of L2 can be trusted.
     caches.values().stream().filter(TieredCache::sharesL2).forEach(c -> c.invalidateLocal(null));
+  }
+
+  /**
+   * {@inheritDoc} Closes the gate first, then clears: a fill that passed the gate before it closed
+   * did so under its cache's lock, which the clear takes after it, so nothing survives. The L1 hit
+   * path is untouched (an empty L1 that nothing fills serves nothing); every read goes to L2.
+   */
+  @Override
+  public void suspended() {
+    gate.open = false;
+    reconnected();
+  }
+
+  @Override
+  public void resumed() {
+    gate.open = true;
   }
 
   @Override

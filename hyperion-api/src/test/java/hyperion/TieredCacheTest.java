@@ -466,6 +466,35 @@ class TieredCacheTest {
 
     @Test
     @Timeout(10)
+    void aSuspendedBusEmptiesL1AndNothingIsKeptThereUntilItResumes() throws Exception {
+      Instance a = instance();
+      Instance b = instance();
+      a.cache.put("k", new User("v1"));
+      b.cache.get("k", User.class);
+      assertThat(b.inL1("k")).isTrue();
+      b.manager.suspended();
+      assertThat(b.inL1("k")).isFalse();
+      // Reads, writes, loads and a cache created meanwhile all go to L2 (or the loader) and fill no L1.
+      assertThat(b.cache.get("k", User.class)).contains(new User("v1"));
+      b.cache.put("w", new User("w"));
+      assertThat(b.cache.getOrLoad("l", User.class, null, User::new)).isEqualTo(new User("l"));
+      b.cache.putAll(Map.of("p1", new User("p1"), "p2", new User("p2")), null);
+      assertThat(List.of("k", "w", "l", "p1", "p2")).noneMatch(b::inL1);
+      assertThat(inL2("w")).isEqualTo(new User("w"));
+      awaitL2("l", new User("l"));
+      a.cache.put("k", new User("v2")); // delivered or not, b reads L2
+      assertThat(b.cache.get("k", User.class)).contains(new User("v2"));
+      assertThat(b.l1().size()).isZero();
+
+      b.manager.resumed();
+      assertThat(b.cache.get("k", User.class)).contains(new User("v2"));
+      assertThat(b.inL1("k")).isTrue();
+      b.cache.put("w", new User("w2"));
+      assertThat(b.inL1("w")).isTrue();
+    }
+
+    @Test
+    @Timeout(10)
     void aValueLoadedBeforeAnInvalidationIsNotCachedAfterIt() throws Exception {
       Instance a = instance();
       CountDownLatch loading = new CountDownLatch(1);

@@ -27,6 +27,13 @@ final class CoherenceMetrics {
   private final Histogram.Child lag;
   private final Gauge.Child up;
   private final String mode;
+  private volatile boolean isUp;
+
+  /** The {@code reason} values of {@code hyperion_redis_l1_clears_total} in pubsub mode, exposed from the start at 0. */
+  static final java.util.List<String> PUBSUB_CLEAR_REASONS = java.util.List.of("timeout", "stream_gap",
+      "replay_failed", "no_stream");
+  /** The {@code reason} values in tracking mode, exposed from the start at 0. */
+  static final java.util.List<String> TRACKING_CLEAR_REASONS = java.util.List.of("timeout", "reconnect", "flush");
 
   @Inject
   CoherenceMetrics(Metrics metrics, RedisConfig config) {
@@ -47,8 +54,12 @@ final class CoherenceMetrics {
         "Time from publishing an invalidation to applying it on this instance", LAG_BUCKETS, "mode")
         .labels(mode);
     this.up = metrics.gauge("hyperion_redis_invalidation_bus_up",
-        "1 while the invalidation bus is connected and answering, else 0", "mode").labels(mode);
+        "1 while the invalidation bus is connected, answering within coherence_timeout and caught up, else 0", "mode").labels(mode);
     up.set(0);
+    for (String reason : config.coherence() == RedisConfig.Coherence.TRACKING ? TRACKING_CLEAR_REASONS
+        : PUBSUB_CLEAR_REASONS) {
+      clears.labels(mode, reason); // a series at 0, so rate() and alerts see the first clear
+    }
   }
 
   /** The {@code mode} label value of this instance. */
@@ -71,7 +82,7 @@ final class CoherenceMetrics {
     replayed.inc(count);
   }
 
-  /** Every L1 cache was cleared; {@code reason} is a fixed, documented word (never user input). */
+  /** Every L1 cache was cleared; {@code reason} is one of the mode's {@code *_CLEAR_REASONS} (never user input). */
   void cleared(String reason) {
     clears.labels(mode, reason).inc();
   }
@@ -83,6 +94,12 @@ final class CoherenceMetrics {
 
   /** The bus went up ({@code true}) or down. */
   void up(boolean isUp) {
+    this.isUp = isUp;
     up.set(isUp ? 1 : 0);
+  }
+
+  /** Whether the bus is up: connected, answering within {@code coherence_timeout}, caught up. */
+  boolean isUp() {
+    return isUp;
   }
 }

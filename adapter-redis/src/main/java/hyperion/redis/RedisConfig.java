@@ -54,12 +54,14 @@ import java.util.regex.Pattern;
  * @param coherence how L1 copies learn about changes ({@code coherence}): {@code pubsub} (the
  *     instances publish their writes) or {@code tracking} (Redis tells each instance which keys
  *     changed, whoever wrote them)
- * @param invalidationStreamLength how many recent invalidations Redis keeps in a stream beside the
- *     pub/sub channel, so an instance that reconnects replays what it missed instead of clearing
- *     its L1 ({@code invalidation_stream_length}; {@code 0} keeps none: every reconnect clears L1)
- * @param coherenceTimeout how long the invalidation bus may go without an answer from Redis before
- *     this instance stops trusting its L1 copies ({@code coherence_timeout}); bounds staleness when
- *     the connection is cut without being closed
+ * @param invalidationStreamLength how many recent invalidations Redis keeps (at least) in the stream
+ *     {@code <invalidation_channel>:stream}, so an instance that reconnects replays what it missed
+ *     instead of clearing its L1 ({@code invalidation_stream_length}; {@code 0} keeps none: every
+ *     reconnect clears L1)
+ * @param coherenceTimeout how long the invalidation bus may go without an answer from Redis (it is
+ *     pinged every third of this) before this instance clears its L1 and bypasses it until the bus
+ *     answers and has caught up ({@code coherence_timeout}); bounds staleness when the connection
+ *     is cut without being closed
  */
 public record RedisConfig(
     Mode mode,

@@ -9,21 +9,31 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code redis}: PING on the command connection within the command timeout. In {@code coherence:
- * tracking} mode the message also tells whether every master is tracked (the result stays that of
- * the PING: a service with untracked L1 copies still answers). Never reports credentials.
+ * {@code redis}: PING on the command connection within the command timeout; the message also tells
+ * whether the invalidation bus is up (in tracking mode also how many masters are tracked), which
+ * does not change the result (with the bus down L1 is
+ * bypassed and every read goes to Redis, so the instance still serves correctly). Never reports
+ * credentials.
  */
 @Singleton
 final class RedisHealthCheck implements HealthCheck {
   private final RedisClients clients;
   private final RedisErrors errors;
+  private final CoherenceMetrics coherence;
   private final RedisTrackingBus tracking; // null in pubsub mode
 
   @Inject
-  RedisHealthCheck(RedisClients clients, RedisErrors errors, Provider<RedisTrackingBus> tracking) {
+  RedisHealthCheck(RedisClients clients, RedisErrors errors, CoherenceMetrics coherence,
+      Provider<RedisTrackingBus> tracking) {
     this.clients = clients;
     this.errors = errors;
+    this.coherence = coherence;
     this.tracking = clients.config().coherence() == RedisConfig.Coherence.TRACKING ? tracking.get() : null;
+  }
+
+  private String bus() {
+    return "; invalidation bus (" + coherence.mode() + ") " + (coherence.isUp() ? "up" : "down")
+        + (tracking == null ? "" : ", " + tracking.trackedState());
   }
 
   @Override
@@ -39,16 +49,11 @@ final class RedisHealthCheck implements HealthCheck {
 
   @Override
   public Result check() {
-    Result ping = ping();
-    return tracking == null ? ping : new Result(ping.healthy(), ping.message() + "; " + tracking.state());
-  }
-
-  private Result ping() {
     String where = clients.config().mode().name().toLowerCase(Locale.ROOT) + " " + clients.serverAddress() + ":"
         + clients.serverPort();
     var c = clients.commands();
     if (c == null) {
-      return Result.down(where + ": disconnected");
+      return Result.down(where + ": disconnected" + bus());
     }
     long start = System.nanoTime();
     try {
@@ -56,14 +61,14 @@ final class RedisHealthCheck implements HealthCheck {
           .get(clients.config().commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
       long micros = (System.nanoTime() - start) / 1000;
       return "PONG".equalsIgnoreCase(pong)
-          ? Result.up(where + ": PONG in " + (micros / 1000.0) + " ms")
-          : Result.down(where + ": unexpected PING reply");
+          ? Result.up(where + ": PONG in " + (micros / 1000.0) + " ms" + bus())
+          : Result.down(where + ": unexpected PING reply" + bus());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Result.down(where + ": interrupted");
+      return Result.down(where + ": interrupted" + bus());
     } catch (Exception e) {
       errors.count(e);
-      return Result.down(where + ": " + RedisErrors.classify(e));
+      return Result.down(where + ": " + RedisErrors.classify(e) + bus());
     }
   }
 }

@@ -22,11 +22,14 @@ import jakarta.inject.Singleton;
  * <ul>
  *   <li>a {@link RemoteLayer.Factory}: each named cache's shared layer in Redis, behind {@code
  *       Context.cache(name)} alone or under an L1 adapter's layer;
- *   <li>{@link InvalidationBus}: Redis pub/sub ({@code redis.coherence: pubsub}, the default) or
- *       server-assisted tracking ({@code tracking}), so other instances drop their L1 copies;
+ *   <li>{@link InvalidationBus}: Redis pub/sub with a replay stream ({@code redis.coherence: pubsub},
+ *       the default) or server-assisted tracking ({@code tracking}), so other instances drop their L1
+ *       copies; either one's watchdog stops trusting L1 after {@code coherence_timeout} without an
+ *       answer from Redis;
  *   <li>a {@link Component} that opens the connections at start ({@link Component#PHASE_CLIENTS})
  *       and closes them at stop;
- *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout);
+ *   <li>a {@link HealthCheck} named {@code redis} (PING within the command timeout; its message also
+ *       tells whether the invalidation bus is up);
  *   <li>an optional {@link CommandLatencyRecorder} for Lettuce's command latencies, unbound by
  *       default ({@code hyperion.micrometer.MicrometerModule} binds one that reports through the
  *       {@code Metrics} port);
@@ -83,7 +86,14 @@ public final class RedisModule extends AbstractModule {
 
     @Override
     public InvalidationBus get() {
-      return config.coherence() == RedisConfig.Coherence.TRACKING ? tracking.get() : pubsub.get();
+      if (config.coherence() == RedisConfig.Coherence.TRACKING) {
+        RedisTrackingBus bus = tracking.get();
+        bus.attachToClients();
+        return bus;
+      }
+      RedisInvalidationBus bus = pubsub.get();
+      bus.attachToClients();
+      return bus;
     }
   }
 

@@ -56,6 +56,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * have been missed, so listeners get {@link Listener#reconnected()} after {@code CLIENT TRACKING}
  * succeeded. The connections do not reconnect by themselves: a fresh connection has no tracking
  * state, and this class alone decides when it is back.
+ *
+ * <p>A {@link BusWatchdog} PINGs every tracking connection every {@code coherence_timeout / 3} (a
+ * reply comes after every push sent before it); when no round of pings was answered within {@code
+ * coherence_timeout} (a connection cut without being closed, a hung master), listeners get {@link
+ * Listener#suspended()}, counted as a clear with reason {@code timeout}, and {@link
+ * Listener#resumed()} once every connection answers again.
  */
 @Singleton
 final class RedisTrackingBus implements InvalidationBus, Component {
@@ -80,6 +86,11 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private volatile ScheduledThreadPoolExecutor executor;
   private volatile boolean running;
   private volatile boolean up;
+  /** False from the watchdog's timeout until a ping of every tracking connection is answered again. */
+  private volatile boolean answering = true;
+  /** Only under {@code this}: whether listeners were told {@link Listener#suspended()}. */
+  private boolean suspended;
+  private BusWatchdog watchdog;
   /** How many masters the last check found to track. */
   private volatile int wanted;
   /** Only on the executor thread: the first sweep after the first start, whose connections are no reconnect. */
@@ -95,6 +106,13 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     this.errors = errors;
     this.metrics = metrics;
     this.config = config;
+  }
+
+  /**
+   * Opens and closes the tracking connections with the clients. Only for the bus {@code
+   * redis.coherence} chooses (Guice may construct both buses).
+   */
+  void attachToClients() {
     clients.attach(this);
   }
 
@@ -123,21 +141,17 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
-  // ---------------------------------------------------------------- for the health check and a watchdog
+  // ---------------------------------------------------------------- for the health check and the watchdog
 
   /** Whether every master that should be tracked is, on an open connection. */
   boolean isUp() {
     return up;
   }
 
-  /**
-   * For the health message: {@code "tracking up (N masters)"}, or {@code "tracking down (M of N
-   * masters tracked)"} while a connection is missing.
-   */
-  String state() {
+  /** For the health message: {@code "M of N masters tracked"}. */
+  String trackedState() {
     int n = wanted;
-    return up ? "tracking up (" + n + (n == 1 ? " master)" : " masters)")
-        : "tracking down (" + trackedCount() + " of " + n + (n == 1 ? " master" : " masters") + " tracked)";
+    return trackedCount() + " of " + n + (n == 1 ? " master" : " masters") + " tracked";
   }
 
   /** How many connections currently have tracking on. */
@@ -173,12 +187,54 @@ final class RedisTrackingBus implements InvalidationBus, Component {
    * when invalidations may have been missed.
    */
   void clearAll(String reason) {
+    clearAll(reason, Listener::reconnected);
+  }
+
+  private void clearAll(String reason, java.util.function.Consumer<Listener> signal) {
     metrics.cleared(reason);
     for (Listener l : listeners) {
       try {
-        l.reconnected();
+        signal.accept(l);
       } catch (RuntimeException e) {
         log.warn("listener", () -> "redis: an invalidation listener failed on clear: " + e);
+      }
+    }
+  }
+
+  /**
+   * The watchdog's ping: completes normally only when every tracking connection answered (a reply
+   * comes after every push sent before it on that connection), exceptionally otherwise.
+   */
+  private CompletionStage<?> ping() {
+    return pingAll().thenApply(ok -> {
+      if (!ok) {
+        throw new IllegalStateException("a tracking connection is missing or did not answer");
+      }
+      return ok;
+    });
+  }
+
+  /** No answer within {@code coherence_timeout}: L1 copies are not trusted until one comes. */
+  private synchronized void notAnswering() {
+    answering = false;
+    metrics.up(false);
+    if (!suspended) {
+      suspended = true;
+      clearAll("timeout", Listener::suspended);
+    }
+  }
+
+  private synchronized void answeringAgain() {
+    answering = true;
+    metrics.up(up);
+    if (suspended) {
+      suspended = false;
+      for (Listener l : listeners) {
+        try {
+          l.resumed();
+        } catch (RuntimeException e) {
+          log.warn("listener", () -> "redis: an invalidation listener failed on resume: " + e);
+        }
       }
     }
   }
@@ -212,6 +268,13 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     });
     long period = config.reconnectDelayMax().toMillis();
     e.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    synchronized (this) {
+      if (watchdog == null) {
+        watchdog = new BusWatchdog("tracking", this::ping, () -> up, config.coherenceTimeout(),
+            this::notAnswering, this::answeringAgain);
+        watchdog.start();
+      }
+    }
     try {
       first.get(config.connectTimeout().plus(config.commandTimeout()).toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException slow) {
@@ -222,6 +285,12 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   @Override
   public void stop() {
     running = false;
+    synchronized (this) {
+      if (watchdog != null) {
+        watchdog.close();
+        watchdog = null;
+      }
+    }
     ScheduledThreadPoolExecutor e = executor;
     if (e != null) {
       e.shutdownNow(); // not awaited: the thread may wait for RedisClients, which is stopping us
@@ -358,7 +427,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
 
   private void setUp(boolean isUp) {
     up = isUp;
-    metrics.up(isUp);
+    metrics.up(isUp && answering);
   }
 
   // ---------------------------------------------------------------- invalidations

@@ -47,7 +47,7 @@ class ClusterTrackingTest {
     assertThat(TrackingTesting.bus(app).isUp()).isTrue();
     assertThat(TrackingTesting.bus(app).trackedCount()).isEqualTo(3);
     assertThat(app.injector().getInstance(RedisHealthCheck.class).check().message())
-        .endsWith("; tracking up (3 masters)");
+        .endsWith("; invalidation bus (tracking) up, 3 of 3 masters tracked");
     Map<RedisNode, String> keyPerMaster = new LinkedHashMap<>();
     for (int i = 0; keyPerMaster.size() < 3; i++) {
       String key = "k" + i;

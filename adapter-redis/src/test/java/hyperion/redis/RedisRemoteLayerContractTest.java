@@ -2,6 +2,7 @@ package hyperion.redis;
 
 import hyperion.Hyperion;
 import hyperion.cache.RemoteLayer;
+import hyperion.redis.testkit.RedisNode;
 import hyperion.redis.testkit.RedisServers;
 import hyperion.testkit.RemoteLayerContract;
 import hyperion.testkit.TcpProxy;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -28,6 +30,16 @@ class RedisRemoteLayerContractTest extends RemoteLayerContract {
     String yaml = RedisTesting.yaml(redis, "command_timeout: " + COMMAND_TIMEOUT.toMillis() + "ms",
         "max_value_bytes: 1000").replace(redis.nodes().get(0).address(), "127.0.0.1:" + proxy.port());
     app = RedisTesting.start(yaml, null);
+  }
+
+  /**
+   * After a test that broke the connections, the bus replays on the command connection once its
+   * subscription is back; let it finish, so its commands do not queue ahead of a delayed test's.
+   */
+  @BeforeEach
+  void busCaughtUp() {
+    RedisNode.await("the invalidation bus to catch up", Duration.ofSeconds(10),
+        () -> app.injector().getInstance(CoherenceMetrics.class).isUp());
   }
 
   @AfterAll

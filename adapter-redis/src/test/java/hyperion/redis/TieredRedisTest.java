@@ -114,6 +114,8 @@ class TieredRedisTest {
         () -> RedisTesting.inL2(b, "users", "probe"));
     // L2 hits resume: a value loaded through A is served to B from Redis.
     cache.getOrLoad("after", User.class, null, k -> new User(k, "fresh"));
+    // The write-back of a load is not waited for: let it land before B reads.
+    RedisNode.await("A's write-back in L2", Duration.ofSeconds(5), () -> RedisTesting.inL2(a, "users", "after"));
     AtomicInteger bLoads = new AtomicInteger();
     assertThat(users(b).getOrLoad("after", User.class, null, k -> {
       bLoads.incrementAndGet();

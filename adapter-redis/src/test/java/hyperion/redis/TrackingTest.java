@@ -52,7 +52,7 @@ class TrackingTest {
     assertThat(TrackingTesting.bus(a).isUp()).isTrue();
     assertThat(metricsA.value("hyperion_redis_invalidation_bus_up", "tracking")).isEqualTo(1);
     assertThat(server().callString("CLIENT", "LIST")).contains("flags=t"); // BCAST tracking clients
-    assertThat(a.injector().getInstance(RedisHealthCheck.class).check().message()).endsWith("; tracking up (1 master)");
+    assertThat(a.injector().getInstance(RedisHealthCheck.class).check().message()).endsWith("; invalidation bus (tracking) up, 1 of 1 master tracked");
     for (int round = 0; round < 5; round++) {
       TrackingTesting.outsideSetEvicts("standalone", a, metricsA, "users", "u" + round, server());
     }
@@ -126,7 +126,7 @@ class TrackingTest {
     assertThat(metricsA.value("hyperion_redis_invalidation_bus_up", "tracking")).isZero();
     assertThat(TrackingTesting.bus(a).pingAll().toCompletableFuture().get(2, TimeUnit.SECONDS)).isFalse();
     assertThat(a.injector().getInstance(RedisHealthCheck.class).check().message())
-        .endsWith("; tracking down (0 of 1 master tracked)");
+        .endsWith("; invalidation bus (tracking) down, 0 of 1 master tracked");
     server().start(); // empty: the L1 copy "before" would now be stale
     TrackingTesting.awaitTracking(a, Duration.ofSeconds(5));
     assertThat(TrackingTesting.clears(metricsA, "reconnect")).isEqualTo(clears + 1);

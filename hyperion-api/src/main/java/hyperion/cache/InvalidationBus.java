@@ -8,7 +8,8 @@ import java.util.concurrent.CompletionStage;
  * of keys another instance wrote or deleted. The tier publishes one message per write (a whole
  * {@code putAll} is one message) after the write reached L2, and subscribes for incoming ones.
  *
- * <p>{@code hyperion.redis.RedisModule} binds one over Redis pub/sub; without one, a single
+ * <p>{@code hyperion.redis.RedisModule} binds one over Redis pub/sub, or over Redis' own key
+ * tracking ({@code redis.coherence: tracking}); without one, a single
  * instance keeps its L1 coherent by itself and nothing is published.
  */
 public interface InvalidationBus {
@@ -22,15 +23,35 @@ public interface InvalidationBus {
   /** Registers {@code listener}; it is called on a bus thread and must not block. */
   void subscribe(Listener listener);
 
-  /** Receives invalidations published by other instances (never this instance's own). */
+  /**
+   * Receives invalidations of other instances' writes. A bus may also deliver this instance's own
+   * (the tracking bus does: Redis reports every write); applying one drops an L1 copy that L2 still
+   * holds, which is safe.
+   */
   interface Listener {
     /** {@code key} of {@code cache} changed elsewhere; {@code key == null} means the whole cache. */
     void invalidate(String cache, String key);
 
     /**
-     * The bus lost its connection and got it back; invalidations may have been missed, so every
-     * L1 entry must be treated as stale.
+     * Invalidations were missed and cannot be replayed (the bus lost its connection and what it
+     * missed is gone, or it keeps no history), so every L1 entry must be treated as stale: drop
+     * them all, once.
      */
     void reconnected();
+
+    /**
+     * The bus stopped answering (its watchdog got no reply within the coherence timeout), so
+     * invalidations may be arriving late or not at all: until {@link #resumed()}, L1 copies must
+     * be neither served nor kept. The default drops every L1 entry once ({@link #reconnected()}).
+     */
+    default void suspended() {
+      reconnected();
+    }
+
+    /**
+     * The bus answers again and has delivered or replayed whatever it missed (or called {@link
+     * #reconnected()}): L1 copies may be kept and served again. Follows {@link #suspended()}.
+     */
+    default void resumed() {}
   }
 }

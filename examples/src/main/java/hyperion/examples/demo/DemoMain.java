@@ -151,8 +151,9 @@ public final class DemoMain {
       String state = redisState(apps);
       b.append("  caches : L1 Caffeine + L2 Redis at ").append(redis).append(": ").append(state).append('\n');
       if (!state.startsWith("UP")) {
-        b.append("WARNING: Redis at ").append(redis).append(" is not reachable: users and orders serve from L1 and")
-            .append(" their databases, uncached across instances, and /ready answers 503 (check \"redis\") until it")
+        b.append("WARNING: Redis at ").append(redis).append(" is not reachable: users and orders serve from their")
+            .append(" databases (from L1 too until redis.coherence_timeout passes without the invalidation bus), uncached")
+            .append(" across instances, and /ready answers 503 (check \"redis\") until it")
             .append(" is back; they connect by themselves then. Start redis-server or pass --redis HOST:PORT.\n");
       }
     }
