@@ -1,12 +1,13 @@
 package hyperion;
 
 /**
- * Whether the caches that share L2 may put anything into L1. Closed by {@link TieredCacheManager}
- * while the invalidation bus is suspended (it stopped answering, so L1 copies cannot be kept
- * coherent), after which it clears those L1s. Read only by the fill path, under the cache's write
- * lock, never on an L1 hit: an L1 that is empty and not filled serves nothing.
+ * How long the caches that share L2 may keep what they put into L1. Narrowed by {@link
+ * TieredCacheManager} while the invalidation bus is suspended (it stopped answering, so a copy
+ * cannot be kept coherent longer than the bus's coherence timeout), after which it clears those
+ * L1s. Read only by the fill path, under the cache's write lock, never on an L1 hit: L1 holds
+ * nothing older than the cap, so the hit path needs no check.
  */
 final class L1Gate {
-  /** {@code false} while the bus is suspended. */
-  volatile boolean open = true;
+  /** The longest time-to-live of an L1 fill: {@link Long#MAX_VALUE} unless the bus is suspended. */
+  volatile long maxTtlNanos = Long.MAX_VALUE;
 }

@@ -840,13 +840,14 @@ final class TieredCache implements Cache {
   }
 
   /**
-   * Puts into L1 unless the {@link #gate} is closed; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
+   * Puts into L1, for at most the {@link #gate}'s cap; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
    * {@code stale_if_error} the value is wrapped with its refresh and expiry times ({@code ageNanos}:
    * how old it already is) and kept {@code stale_if_error} longer than {@code ttlNanos}.
    */
   private void l1Put(String key, Object value, long ttlNanos, long ageNanos) {
-    if (gate != null && !gate.open) {
-      return; // the bus is suspended: L1 stays empty, so the hit path needs no check
+    if (gate != null) {
+      // While the bus is suspended no copy outlives the coherence timeout, so the hit path needs no check.
+      ttlNanos = Math.min(ttlNanos, gate.maxTtlNanos);
     }
     if (!timed || value == NEGATIVE) {
       l1.put(key, value, ttlNanos);

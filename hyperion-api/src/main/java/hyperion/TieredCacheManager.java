@@ -7,6 +7,7 @@ import hyperion.config.CacheConfig;
 import hyperion.config.CacheSpec;
 import hyperion.config.ConfigException;
 import hyperion.internal.RateLimitedLog;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -141,19 +142,19 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
   }
 
   /**
-   * {@inheritDoc} Closes the gate first, then clears: a fill that passed the gate before it closed
-   * did so under its cache's lock, which the clear takes after it, so nothing survives. The L1 hit
-   * path is untouched (an empty L1 that nothing fills serves nothing); every read goes to L2.
+   * {@inheritDoc} Narrows the gate first, then clears: a fill that read the wider cap did so under
+   * its cache's lock, which the clear takes after it, so nothing older survives. The L1 hit path is
+   * untouched (L1 holds only copies younger than {@code keepFor}).
    */
   @Override
-  public void suspended() {
-    gate.open = false;
+  public void suspended(Duration keepFor) {
+    gate.maxTtlNanos = Math.max(1, keepFor.toNanos());
     reconnected();
   }
 
   @Override
   public void resumed() {
-    gate.open = true;
+    gate.maxTtlNanos = Long.MAX_VALUE;
   }
 
   @Override

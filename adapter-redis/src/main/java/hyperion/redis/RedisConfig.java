@@ -59,8 +59,8 @@ import java.util.regex.Pattern;
  *     instead of clearing its L1 ({@code invalidation_stream_length}; {@code 0} keeps none: every
  *     reconnect clears L1)
  * @param coherenceTimeout how long the invalidation bus may go without an answer from Redis (it is
- *     pinged every third of this) before this instance clears its L1 and bypasses it until the bus
- *     answers and has caught up ({@code coherence_timeout}); bounds staleness when the connection
+ *     pinged every third of this) before this instance clears its L1 and keeps each new L1 copy at
+ *     most this long, until the bus answers and has caught up ({@code coherence_timeout}); bounds staleness when the connection
  *     is cut without being closed
  */
 public record RedisConfig(

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code redis}: PING on the command connection within the command timeout; the message also tells
  * whether the invalidation bus is up (in tracking mode also how many masters are tracked), which
- * does not change the result (with the bus down L1 is
- * bypassed and every read goes to Redis, so the instance still serves correctly). Never reports
+ * does not change the result (with the bus down L1 keeps each copy at most {@code
+ * coherence_timeout}, so the instance still serves correctly). Never reports
  * credentials.
  */
 @Singleton

@@ -48,7 +48,8 @@ import java.util.function.Consumer;
  * Listener#reconnected()}, which clears L1.
  *
  * <p>Staleness bound. A {@link BusWatchdog} pings the pub/sub connection; without an answer within
- * {@code coherence_timeout} listeners get {@link Listener#suspended()} (L1 cleared and bypassed) and,
+ * {@code coherence_timeout} listeners get {@link Listener#suspended} (L1 cleared, then kept at most
+ * {@code coherence_timeout} per entry) and,
  * once it answers again and any replay is done, {@link Listener#resumed()}.
  *
  * <p>Classic (not sharded) pub/sub in every mode: in Cluster mode a PUBLISH, also from a script, reaches
@@ -245,7 +246,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     if (!suspended) {
       suspended = true;
       metrics.cleared("timeout");
-      listeners.forEach(l -> call(l, Listener::suspended, "on suspend"));
+      listeners.forEach(l -> call(l, x -> x.suspended(coherenceTimeout), "on suspend"));
     }
   }
 

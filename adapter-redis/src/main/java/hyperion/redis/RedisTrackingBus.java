@@ -60,7 +60,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A {@link BusWatchdog} PINGs every tracking connection every {@code coherence_timeout / 3} (a
  * reply comes after every push sent before it); when no round of pings was answered within {@code
  * coherence_timeout} (a connection cut without being closed, a hung master), listeners get {@link
- * Listener#suspended()}, counted as a clear with reason {@code timeout}, and {@link
+ * Listener#suspended} (L1 cleared, then kept at most {@code coherence_timeout} per entry), counted
+ * as a clear with reason {@code timeout}, and {@link
  * Listener#resumed()} once every connection answers again.
  */
 @Singleton
@@ -88,7 +89,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private volatile boolean up;
   /** False from the watchdog's timeout until a ping of every tracking connection is answered again. */
   private volatile boolean answering = true;
-  /** Only under {@code this}: whether listeners were told {@link Listener#suspended()}. */
+  /** Only under {@code this}: whether listeners were told {@link Listener#suspended}. */
   private boolean suspended;
   private BusWatchdog watchdog;
   /** How many masters the last check found to track. */
@@ -220,7 +221,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     metrics.up(false);
     if (!suspended) {
       suspended = true;
-      clearAll("timeout", Listener::suspended);
+      clearAll("timeout", l -> l.suspended(config.coherenceTimeout()));
     }
   }
 

@@ -41,16 +41,18 @@ public interface InvalidationBus {
 
     /**
      * The bus stopped answering (its watchdog got no reply within the coherence timeout), so
-     * invalidations may be arriving late or not at all: until {@link #resumed()}, L1 copies must
-     * be neither served nor kept. The default drops every L1 entry once ({@link #reconnected()}).
+     * invalidations may be arriving late or not at all: every L1 entry must be dropped, and until
+     * {@link #resumed()} a copy put into L1 must not be kept longer than {@code keepFor} (a copy
+     * read from L2 or loaded now is current, so it can be stale for at most that long). The default
+     * drops every L1 entry once ({@link #reconnected()}).
      */
-    default void suspended() {
+    default void suspended(java.time.Duration keepFor) {
       reconnected();
     }
 
     /**
      * The bus answers again and has delivered or replayed whatever it missed (or called {@link
-     * #reconnected()}): L1 copies may be kept and served again. Follows {@link #suspended()}.
+     * #reconnected()}): L1 copies may be kept for their whole TTL again. Follows {@link #suspended}.
      */
     default void resumed() {}
   }

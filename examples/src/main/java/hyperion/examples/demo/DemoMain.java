@@ -152,7 +152,7 @@ public final class DemoMain {
       b.append("  caches : L1 Caffeine + L2 Redis at ").append(redis).append(": ").append(state).append('\n');
       if (!state.startsWith("UP")) {
         b.append("WARNING: Redis at ").append(redis).append(" is not reachable: users and orders serve from their")
-            .append(" databases (from L1 too until redis.coherence_timeout passes without the invalidation bus), uncached")
+            .append(" databases (and from L1, each copy kept at most redis.coherence_timeout once the invalidation bus stops answering), uncached")
             .append(" across instances, and /ready answers 503 (check \"redis\") until it")
             .append(" is back; they connect by themselves then. Start redis-server or pass --redis HOST:PORT.\n");
       }
