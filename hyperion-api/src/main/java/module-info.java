@@ -1,0 +1,39 @@
+/**
+ * Hyperion's ports, their no-op defaults, configuration, lifecycle and health, the admin server, the
+ * one {@link hyperion.Cache} implementation over the cache layer SPI, and the Guice interceptors.
+ *
+ * <p>Applications {@code requires hyperion.api} (Guice and jakarta.inject come with it). Guice
+ * constructs and intercepts the package-private classes here, so their packages are opened to it;
+ * {@code hyperion.internal} is exported to Hyperion's own adapters only.
+ */
+// Guice is an automatic module named by the Automatic-Module-Name in its manifest (stable).
+// aopalliance 1.0 (Guice's MethodInterceptor, a jar of 2004 that will not change) has no module
+// name of its own: "aopalliance" is derived from its file name, aopalliance-1.0.jar.
+// "module": the qualified export names adapters that are not on this module's path.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic", "module"})
+module hyperion.api {
+  requires transitive com.google.guice;
+  requires transitive jakarta.inject;
+  requires aopalliance; // the @Traced/@Timed/@Cached interceptors are MethodInterceptors
+  requires transitive jdk.httpserver; // AdminEndpoint hands out com.sun.net.httpserver handlers
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.dataformat.yaml;
+  requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT handling in Hyperion.run
+
+  exports hyperion;
+  exports hyperion.admin;
+  exports hyperion.cache;
+  exports hyperion.config;
+  exports hyperion.lifecycle;
+  exports hyperion.internal to
+      hyperion.otel,
+      hyperion.caffeine,
+      hyperion.redis,
+      hyperion.prometheus,
+      hyperion.micrometer,
+      hyperion.http;
+
+  opens hyperion to com.google.guice;
+  opens hyperion.admin to com.google.guice;
+  opens hyperion.lifecycle to com.google.guice;
+}
