@@ -16,6 +16,9 @@ module hyperion.otel {
   requires io.opentelemetry.sdk.logs;
   requires io.opentelemetry.sdk.autoconfigure.spi;
   requires io.opentelemetry.exporter.otlp;
+  // The OTLP exporter sends through OkHttp, but its sender, an automatic module, cannot require it:
+  // resolve it on the sender's behalf.
+  requires okhttp3;
   requires zipkin2;
   requires zipkin2.reporter;
   requires zipkin2.reporter.urlconnection;

@@ -12,6 +12,8 @@ module hyperion.prometheus {
   requires io.prometheus.metrics.model;
   requires io.prometheus.metrics.exporter.httpserver;
   requires io.prometheus.metrics.instrumentation.jvm;
+  // The JVM metrics read JMX, but as an automatic module they cannot require it: resolve it on their behalf.
+  requires java.management;
   requires io.prometheus.metrics.simpleclient.bridge;
   requires io.prometheus.metrics.tracer.common;
   requires io.prometheus.metrics.tracer.initializer;

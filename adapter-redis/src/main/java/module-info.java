@@ -8,6 +8,10 @@
 module hyperion.redis {
   requires transitive hyperion.api;
   requires lettuce.core;
+  // Lettuce runs on Netty, but as an automatic module it cannot require it: resolve Netty on its behalf.
+  requires io.netty.handler;
+  requires io.netty.resolver.dns;
+  requires jdk.net; // Lettuce's TCP keep-alive options (jdk.net.ExtendedSocketOptions), as on the class path
   requires com.fasterxml.jackson.annotation;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.datatype.jdk8;

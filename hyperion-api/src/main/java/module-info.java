@@ -16,6 +16,8 @@ module hyperion.api {
   requires transitive jakarta.inject;
   requires aopalliance; // the @Traced/@Timed/@Cached interceptors are MethodInterceptors
   requires transitive jdk.httpserver; // AdminEndpoint hands out com.sun.net.httpserver handlers
+  // Guice uses Guava, but as an automatic module it cannot require it: resolve it on Guice's behalf.
+  requires com.google.common;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
   requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT handling in Hyperion.run
