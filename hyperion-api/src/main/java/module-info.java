@@ -20,7 +20,9 @@ module hyperion.api {
   requires com.google.common;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
-  requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT handling in Hyperion.run
+  // sun.misc.Signal (SIGTERM/SIGINT in Hyperion.run); Guice (automatic) also defines its generated
+  // classes through sun.misc.Unsafe when this module is resolved, else only for public classes.
+  requires jdk.unsupported;
 
   exports hyperion;
   exports hyperion.admin;
@@ -35,7 +37,10 @@ module hyperion.api {
       hyperion.micrometer,
       hyperion.http;
 
+  // Guice generates classes into these packages to construct their package-private classes; it
+  // falls back to reflection (which needs them open) when it cannot.
   opens hyperion to com.google.guice;
   opens hyperion.admin to com.google.guice;
+  opens hyperion.config to com.google.guice;
   opens hyperion.lifecycle to com.google.guice;
 }
