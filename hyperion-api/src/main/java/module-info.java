@@ -6,15 +6,16 @@
  * constructs and intercepts the package-private classes here, so their packages are opened to it;
  * {@code hyperion.internal} is exported to Hyperion's own adapters only.
  */
-// Guice is an automatic module named by the Automatic-Module-Name in its manifest (stable).
-// aopalliance 1.0 (Guice's MethodInterceptor, a jar of 2004 that will not change) has no module
-// name of its own: "aopalliance" is derived from its file name, aopalliance-1.0.jar.
+// Guice is an automatic module named by the Automatic-Module-Name in its manifest (stable). Its
+// aopalliance (MethodInterceptor, which the @Traced/@Timed/@Cached interceptors implement) has no
+// module name of its own, so it is not required by a name derived from its file name: an
+// automatic module grants implied readability to all others, so this module reads aopalliance
+// through Guice (compiled with --add-reads hyperion.api=ALL-UNNAMED, see pom.xml).
 // "module": the qualified export names adapters that are not on this module's path.
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic", "module"})
 module hyperion.api {
   requires transitive com.google.guice;
   requires transitive jakarta.inject;
-  requires aopalliance; // the @Traced/@Timed/@Cached interceptors are MethodInterceptors
   requires transitive jdk.httpserver; // AdminEndpoint hands out com.sun.net.httpserver handlers
   // Guice uses Guava, but as an automatic module it cannot require it: resolve it on Guice's behalf.
   requires com.google.common;
