@@ -39,14 +39,8 @@ public class CoherenceBenchmark {
     final String[] keys = new String[KEYS];
 
     void start(String coherence) throws Exception {
-      String configured = System.getProperty(RedisServer.PORT_PROPERTY);
-      int redisPort;
-      if (configured == null) {
-        ownServer = RedisServer.start();
-        redisPort = ownServer.port();
-      } else {
-        redisPort = Integer.parseInt(configured);
-      }
+      ownServer = RedisServer.startUnlessHandedOver();
+      int redisPort = RedisServer.portOf(ownServer);
       String yaml = """
           service:
             name: bench

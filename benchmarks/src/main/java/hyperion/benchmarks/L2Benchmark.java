@@ -78,14 +78,8 @@ public class L2Benchmark {
 
     @Setup
     public void setUp() throws Exception {
-      String configured = System.getProperty(RedisServer.PORT_PROPERTY);
-      int redisPort;
-      if (configured == null) {
-        ownServer = RedisServer.start();
-        redisPort = ownServer.port();
-      } else {
-        redisPort = Integer.parseInt(configured);
-      }
+      ownServer = RedisServer.startUnlessHandedOver();
+      int redisPort = RedisServer.portOf(ownServer);
       String yaml = """
           service:
             name: bench

@@ -55,6 +55,19 @@ public final class RedisServer implements AutoCloseable {
     throw new IOException("redis-server did not answer PING on port " + port + " within 10 s");
   }
 
+  /**
+   * The server a benchmark JVM uses: {@code null} when the runner handed one over ({@link
+   * #PORT_PROPERTY}), else one started for this JVM, which the caller closes.
+   */
+  public static RedisServer startUnlessHandedOver() throws IOException, InterruptedException {
+    return System.getProperty(PORT_PROPERTY) == null ? start() : null;
+  }
+
+  /** The port of {@code own} (from {@link #startUnlessHandedOver}), or of the server handed over. */
+  public static int portOf(RedisServer own) {
+    return own != null ? own.port() : Integer.parseInt(System.getProperty(PORT_PROPERTY));
+  }
+
   /** Whether {@code redis-server} is on the PATH. */
   public static boolean available() {
     for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
