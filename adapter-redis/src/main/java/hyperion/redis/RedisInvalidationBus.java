@@ -26,11 +26,9 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * The {@link InvalidationBus} over Redis pub/sub ({@code coherence: pubsub}): one channel per service
@@ -141,7 +139,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private final java.time.Duration coherenceTimeout;
   /** Made at each start, so the component can start again after a stop. */
   private BusWatchdog watchdog;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final BusListeners listeners = new BusListeners();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
   /** The highest stream id applied here (live or replayed); {@code null}: no position yet. */
@@ -150,7 +148,6 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   // Guarded by this: the state that decides suspended/resumed and the up gauge.
   private boolean answering = true;
   private boolean caughtUp;
-  private boolean suspended;
   /** Bumped at every disconnect: a replay of an earlier connection does not count as caught up. */
   private int generation;
 
@@ -243,10 +240,8 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private synchronized void notAnswering() {
     answering = false;
     metrics.up(false);
-    if (!suspended) {
-      suspended = true;
+    if (listeners.suspend(coherenceTimeout)) {
       metrics.cleared("timeout");
-      listeners.forEach(l -> call(l, x -> x.suspended(coherenceTimeout), "on suspend"));
     }
   }
 
@@ -280,10 +275,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
   private void maybeResume() {
     if (answering && caughtUp) {
       metrics.up(true);
-      if (suspended) {
-        suspended = false;
-        listeners.forEach(l -> call(l, Listener::resumed, "on resume"));
-      }
+      listeners.resume();
     }
   }
 
@@ -326,7 +318,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
 
   @Override
   public void subscribe(Listener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.add(listener);
   }
 
   private void attach(StatefulRedisPubSubConnection<String, String> c) {
@@ -503,7 +495,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
 
   private void wipe(String reason, int gen) {
     metrics.cleared(reason);
-    listeners.forEach(l -> call(l, Listener::reconnected, "on reconnect"));
+    listeners.reconnected();
     caughtUp(gen);
   }
 
@@ -555,19 +547,7 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
     if (!replayed) {
       metrics.received();
     }
-    for (Listener l : listeners) {
-      try {
-        if (keys == null) {
-          l.invalidate(cache, null);
-        } else {
-          for (String key : keys) {
-            l.invalidate(cache, key);
-          }
-        }
-      } catch (RuntimeException e) {
-        log.warn("listener", () -> "redis: an invalidation listener failed: " + e);
-      }
-    }
+    listeners.invalidate(cache, keys);
     metrics.applied(keys == null ? 1 : keys.size());
     if (publishedAt > 0) {
       metrics.lag((System.currentTimeMillis() - publishedAt) / 1000.0);
@@ -576,14 +556,6 @@ final class RedisInvalidationBus implements InvalidationBus, Component {
       advance(id); // after applying: a replay from here never skips what was not applied yet
     }
     return true;
-  }
-
-  private void call(Listener l, Consumer<Listener> what, String when) {
-    try {
-      what.accept(l);
-    } catch (RuntimeException e) {
-      log.warn("listener", () -> "redis: an invalidation listener failed " + when + ": " + e);
-    }
   }
 
   @Override

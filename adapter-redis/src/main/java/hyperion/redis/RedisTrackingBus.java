@@ -26,7 +26,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +79,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private final RedisErrors errors;
   private final CoherenceMetrics metrics;
   private final RedisConfig config;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final BusListeners listeners = new BusListeners();
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   private final PushListener onPush = this::onPush;
   private final RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
@@ -89,8 +88,6 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private volatile boolean up;
   /** False from the watchdog's timeout until a ping of every tracking connection is answered again. */
   private volatile boolean answering = true;
-  /** Only under {@code this}: whether listeners were told {@link Listener#suspended}. */
-  private boolean suspended;
   private BusWatchdog watchdog;
   /** How many masters the last check found to track. */
   private volatile int wanted;
@@ -139,7 +136,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
 
   @Override
   public void subscribe(Listener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.add(listener);
   }
 
   // ---------------------------------------------------------------- for the health check and the watchdog
@@ -188,18 +185,8 @@ final class RedisTrackingBus implements InvalidationBus, Component {
    * when invalidations may have been missed.
    */
   void clearAll(String reason) {
-    clearAll(reason, Listener::reconnected);
-  }
-
-  private void clearAll(String reason, java.util.function.Consumer<Listener> signal) {
     metrics.cleared(reason);
-    for (Listener l : listeners) {
-      try {
-        signal.accept(l);
-      } catch (RuntimeException e) {
-        log.warn("listener", () -> "redis: an invalidation listener failed on clear: " + e);
-      }
-    }
+    listeners.reconnected();
   }
 
   /**
@@ -219,25 +206,15 @@ final class RedisTrackingBus implements InvalidationBus, Component {
   private synchronized void notAnswering() {
     answering = false;
     metrics.up(false);
-    if (!suspended) {
-      suspended = true;
-      clearAll("timeout", l -> l.suspended(config.coherenceTimeout()));
+    if (listeners.suspend(config.coherenceTimeout())) {
+      metrics.cleared("timeout");
     }
   }
 
   private synchronized void answeringAgain() {
     answering = true;
     metrics.up(up);
-    if (suspended) {
-      suspended = false;
-      for (Listener l : listeners) {
-        try {
-          l.resumed();
-        } catch (RuntimeException e) {
-          log.warn("listener", () -> "redis: an invalidation listener failed on resume: " + e);
-        }
-      }
-    }
+    listeners.resume();
   }
 
   // ---------------------------------------------------------------- lifecycle (driven by RedisClients)
@@ -477,13 +454,7 @@ final class RedisTrackingBus implements InvalidationBus, Component {
     if (cache.isEmpty()) {
       return 0;
     }
-    for (Listener l : listeners) {
-      try {
-        l.invalidate(cache, key);
-      } catch (RuntimeException e) {
-        log.warn("listener", () -> "redis: an invalidation listener failed: " + e);
-      }
-    }
+    listeners.invalidate(cache, key == null ? null : List.of(key));
     return 1;
   }
 
