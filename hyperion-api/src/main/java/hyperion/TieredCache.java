@@ -99,14 +99,14 @@ final class TieredCache implements Cache {
   private final long leaseMillis;
   /** {@code hot_keys}: samples every lookup's key; {@code null} when off. */
   private final HotKeySketch hotKeys;
-  /** Closed while the invalidation bus is suspended: nothing is put into L1; {@code null}: always open. */
+  /** The longest time an L1 copy is kept, narrowed while the invalidation bus is suspended; {@code null}: no cap. */
   private final L1Gate gate;
 
   /**
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
    * absent); {@code nanos} is the monotonic clock of the circuit breaker; {@code refresher} runs
-   * the background reloads of {@code refresh_after}; while {@code gate} ({@code null}: none) is
-   * closed nothing is put into L1.
+   * the background reloads of {@code refresh_after}; {@code gate} ({@code null}: none) caps how
+   * long an L1 copy is kept while the invalidation bus is suspended.
    */
   TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
       CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher,

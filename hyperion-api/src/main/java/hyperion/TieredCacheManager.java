@@ -34,7 +34,7 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
   private final LongSupplier nanos;
   private final RateLimitedLog log = new RateLimitedLog(System.getLogger(TieredCache.class.getName()), 10_000);
   private final Map<String, TieredCache> caches = new ConcurrentHashMap<>();
-  /** Closed while the bus is suspended: the caches that share L2 keep nothing in L1 (see {@link L1Gate}). */
+  /** Narrowed while the bus is suspended: the caches that share L2 keep L1 copies at most the coherence timeout. */
   private final L1Gate gate = new L1Gate();
   /**
    * Runs the refresh-ahead reloads of every cache: at most {@value #REFRESH_THREADS} at once, none
