@@ -30,22 +30,27 @@ import java.util.Map;
  * @param check whether to scrape and cross-check at all
  * @param skipAbsentMetrics whether a {@code metrics} endpoint other than the target's that nothing
  *     listens on is left out (the default list names a second users instance that may not run)
+ * @param warmup how long read requests are sent back to back before the run (not counted, and
+ *     before the first scrape), so the latency figures measure warm code on both sides; zero: none
  */
 public record LoadOptions(Scenario scenario, URI target, int rps, Duration duration, int concurrency,
     int maxRequests, Map<String, URI> metrics, String targetService, URI zipkin, Duration settle, long seed,
-    boolean check, boolean skipAbsentMetrics) {
+    boolean check, boolean skipAbsentMetrics, Duration warmup) {
 
   /** Upper bounds: a load test on a shared machine, never a stress test of it. */
   public static final Duration MAX_DURATION = Duration.ofMinutes(10);
   public static final int MAX_RPS = 2000;
   public static final int MAX_REQUESTS = 200_000;
   public static final int MAX_CONCURRENCY = 128;
+  public static final Duration MAX_WARMUP = Duration.ofMinutes(1);
+  /** The warm-up of the command line when {@code --warmup} is not given. */
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(3);
 
   static final String USAGE = """
       usage: LoadMain [--scenario baseline|spike|sustained|mixed] [--target URL] [--rps N] [--duration 10s]
                       [--concurrency N] [--max-requests N]
                       [--metrics NAME=URL[,NAME=URL...]] [--target-service NAME] [--zipkin URL]
-                      [--settle 20s] [--seed N] [--no-check] [--port-offset N]
+                      [--settle 20s] [--seed N] [--warmup 3s] [--no-check] [--port-offset N]
       Defaults: --target http://127.0.0.1:8080, --metrics gateway=http://127.0.0.1:9464/metrics,
       users=http://127.0.0.1:9465/metrics,orders=http://127.0.0.1:9466/metrics,users-2=http://127.0.0.1:9467/metrics
       (the default demo, plus its second users instance when it runs: skipped if nothing listens there),
@@ -70,6 +75,9 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
       throw new IllegalArgumentException("--concurrency: " + concurrency + " is outside [1, " + MAX_CONCURRENCY
           + "]");
     }
+    if (warmup.isNegative() || warmup.compareTo(MAX_WARMUP) > 0) {
+      throw new IllegalArgumentException("--warmup: " + warmup + " is outside [0, " + MAX_WARMUP + "]");
+    }
     requireLoopback("--target", target);
     metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     for (Map.Entry<String, URI> e : metrics.entrySet()) {
@@ -84,20 +92,31 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
     }
   }
 
-  /** Options for {@code scenario} against the given gateway and metrics endpoints, other values default. */
+  /**
+   * Options for {@code scenario} against the given gateway and metrics endpoints, other values
+   * default but the warm-up: none (a caller that wants one sets it with {@link #withWarmup}).
+   */
   public static LoadOptions of(Scenario scenario, URI target, Map<String, URI> metrics) {
     return new LoadOptions(scenario, target, scenario.defaultRps(), scenario.defaultDuration(), 16, MAX_REQUESTS,
-        metrics, "gateway", null, Duration.ofSeconds(20), 42, true, false);
+        metrics, "gateway", null, Duration.ofSeconds(20), 42, true, false, Duration.ZERO);
   }
 
+  /** These options with another warm-up. */
+  public LoadOptions withWarmup(Duration newWarmup) {
+    return new LoadOptions(scenario, target, rps, duration, concurrency, maxRequests, metrics, targetService,
+        zipkin, settle, seed, check, skipAbsentMetrics, newWarmup);
+  }
+
+  /** These options with another rate and duration. */
   public LoadOptions withRate(int newRps, Duration newDuration) {
     return new LoadOptions(scenario, target, newRps, newDuration, concurrency, maxRequests, metrics, targetService,
-        zipkin, settle, seed, check, skipAbsentMetrics);
+        zipkin, settle, seed, check, skipAbsentMetrics, warmup);
   }
 
+  /** These options with the traces also checked in the Zipkin at {@code newZipkin}. */
   public LoadOptions withZipkin(URI newZipkin) {
     return new LoadOptions(scenario, target, rps, duration, concurrency, maxRequests, metrics, targetService,
-        newZipkin, settle, seed, check, skipAbsentMetrics);
+        newZipkin, settle, seed, check, skipAbsentMetrics, warmup);
   }
 
   /** Refuses any URL whose host does not resolve to loopback addresses only. */
@@ -146,7 +165,7 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
       }
     }
     List<String> known = List.of("scenario", "target", "rps", "duration", "concurrency", "max-requests", "metrics",
-        "target-service", "zipkin", "settle", "seed", "port-offset");
+        "target-service", "zipkin", "settle", "seed", "port-offset", "warmup");
     for (String k : v.keySet()) {
       if (!known.contains(k)) {
         throw new IllegalArgumentException("unknown option --" + k + "\n" + USAGE);
@@ -175,7 +194,8 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
         integer(v, "rps", scenario.defaultRps()), duration(v, "duration", scenario.defaultDuration()),
         integer(v, "concurrency", 16), integer(v, "max-requests", MAX_REQUESTS), metrics,
         v.getOrDefault("target-service", "gateway"), v.containsKey("zipkin") ? uri("--zipkin", v.get("zipkin")) : null,
-        duration(v, "settle", Duration.ofSeconds(20)), integer(v, "seed", 42), check, !v.containsKey("metrics"));
+        duration(v, "settle", Duration.ofSeconds(20)), integer(v, "seed", 42), check, !v.containsKey("metrics"),
+        duration(v, "warmup", DEFAULT_WARMUP));
   }
 
   private static URI uri(String what, String s) {
@@ -222,7 +242,8 @@ public record LoadOptions(Scenario scenario, URI target, int rps, Duration durat
     List<String> out = new ArrayList<>();
     out.add("scenario " + scenario.cliName() + ", target " + target + ", " + rps + " rps"
         + (scenario == Scenario.SPIKE ? " (x" + Scenario.SPIKE_FACTOR + " in the middle third)" : "") + " for "
-        + duration.toMillis() / 1000.0 + " s, concurrency " + concurrency + ", at most " + maxRequests + " requests");
+        + duration.toMillis() / 1000.0 + " s, concurrency " + concurrency + ", at most " + maxRequests + " requests"
+        + (warmup.isZero() ? "" : ", after a " + warmup.toMillis() / 1000.0 + " s warm-up"));
     return out;
   }
 }

@@ -110,6 +110,7 @@ public final class LoadRun {
   public Result run() throws InterruptedException {
     options.describe().forEach(out::println);
     endpoints = options.check() ? present() : Map.of();
+    warmUp();
     Map<String, PromText> before = options.check() ? quietScrape() : Map.of();
     long[] schedule = options.scenario().schedule(options.rps(), options.duration(), options.maxRequests());
     Histogram[] latency = new Histogram[options.concurrency()];
@@ -198,6 +199,46 @@ public final class LoadRun {
       out.println(partial.passed() ? "cross-check PASSED" : "cross-check FAILED");
     }
     return partial;
+  }
+
+  /**
+   * Sends the baseline mix's reads back to back on up to four connections for the warm-up time and
+   * forgets the answers, so the figures of the run measure compiled code, in this JVM's client and in
+   * the services, rather than the interpreter. Only reads: the scenario's data stays as it was.
+   */
+  private void warmUp() throws InterruptedException {
+    if (options.warmup().isZero()) {
+      return;
+    }
+    long end = System.nanoTime() + options.warmup().toNanos();
+    AtomicInteger next = new AtomicInteger();
+    AtomicLong answered = new AtomicLong();
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < Math.min(4, options.concurrency()); w++) {
+      Thread t = new Thread(() -> {
+        while (System.nanoTime() - end < 0 && !Thread.currentThread().isInterrupted()) {
+          try {
+            http.send(build(Scenario.BASELINE.request(next.getAndIncrement(), options.seed())),
+                HttpResponse.BodyHandlers.discarding());
+            answered.incrementAndGet();
+          } catch (IOException e) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // counted by nothing; the run will tell
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "load-warmup-" + w);
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
+    for (Thread t : workers) {
+      // each request has a 10 s timeout: the warm-up ends at most that long after its time
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 11_000));
+      t.interrupt();
+    }
+    out.printf("warm-up: %d requests answered in %.1f s (not counted)%n", answered.get(),
+        options.warmup().toMillis() / 1000.0);
   }
 
   private HttpRequest build(Request r) {

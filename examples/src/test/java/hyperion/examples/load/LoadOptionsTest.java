@@ -18,6 +18,8 @@ class LoadOptionsTest {
     assertThat(o.skipAbsentMetrics()).as("the default list names users-2, which may not run").isTrue();
     assertThat(o.rps()).isEqualTo(Scenario.SPIKE.defaultRps());
     assertThat(o.duration()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(o.warmup()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(LoadOptions.parse(new String[] {"--warmup", "0s"}).warmup()).isZero();
 
     LoadOptions shifted = LoadOptions.parse(new String[] {"--port-offset", "20000"});
     assertThat(shifted.target().toString()).isEqualTo("http://127.0.0.1:28080");
@@ -46,6 +48,8 @@ class LoadOptionsTest {
         .hasMessageContaining("--max-requests");
     assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--concurrency", "500"}))
         .hasMessageContaining("--concurrency");
+    assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--warmup", "2m"}))
+        .hasMessageContaining("--warmup: PT2M is outside [0, PT1M]");
     assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--scenario", "soak"}))
         .hasMessageContaining("allowed: baseline, spike, sustained, mixed");
     LoadOptions o = LoadOptions.parse(new String[] {"--rps", "100", "--duration", "10s", "--max-requests", "25"});
