@@ -5,6 +5,7 @@ import hyperion.config.ConfigException;
 import hyperion.config.Secret;
 import hyperion.otel.TracingConfig.Compression;
 import hyperion.otel.TracingConfig.Protocol;
+import hyperion.otel.TracingConfig.ZipkinEncoding;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -46,6 +47,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zipkin2.reporter.Encoding;
+import zipkin2.reporter.SpanBytesEncoder;
 import zipkin2.reporter.urlconnection.URLConnectionSender;
 
 /**
@@ -208,11 +210,12 @@ final class OwnSdk {
       case LOGGING -> new LoggingSpanExporter();
       case ZIPKIN -> new ZipkinSpanExporter(URLConnectionSender.newBuilder()
           .endpoint(s.endpoint())
-          .encoding(Encoding.JSON)
+          .encoding(t.zipkinEncoding() == ZipkinEncoding.JSON ? Encoding.JSON : Encoding.PROTO3)
           .compressionEnabled(t.compression() == Compression.GZIP)
           .connectTimeout(millis(t.timeout()))
           .readTimeout(millis(t.timeout()))
-          .build(), s.endpoint());
+          .build(), s.endpoint(), t.zipkinEncoding() == ZipkinEncoding.JSON ? SpanBytesEncoder.JSON_V2
+              : SpanBytesEncoder.PROTO3);
       case OTLP, JAEGER -> {
         Otlp o = Otlp.of(t);
         if (t.protocol() == Protocol.GRPC) {

@@ -18,13 +18,12 @@ import zipkin2.Endpoint;
 import zipkin2.Span;
 import zipkin2.reporter.BytesEncoder;
 import zipkin2.reporter.BytesMessageSender;
-import zipkin2.reporter.SpanBytesEncoder;
 
 /**
  * Exports to Zipkin's v2 API. The OpenTelemetry Zipkin exporter is no longer published, so spans
  * are mapped to {@link zipkin2.Span} here, following Zipkin's model (as the retired exporter did),
- * and sent with Zipkin's own JSON encoder and sender. Batching is the batch span processor's job;
- * this exporter sends each batch synchronously on the processor's thread.
+ * and sent with Zipkin's own encoder (protobuf3 or JSON) and sender. Batching is the batch span
+ * processor's job; this exporter sends each batch synchronously on the processor's thread.
  */
 final class ZipkinSpanExporter implements SpanExporter {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZipkinSpanExporter.class);
@@ -36,13 +35,15 @@ final class ZipkinSpanExporter implements SpanExporter {
   private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
 
   private final BytesMessageSender sender;
-  private final BytesEncoder<Span> encoder = SpanBytesEncoder.JSON_V2;
+  private final BytesEncoder<Span> encoder;
   private final String endpoint;
   private volatile boolean shutdown;
 
-  ZipkinSpanExporter(BytesMessageSender sender, String endpoint) {
+  /** {@code encoder} must write what {@code sender} declares as its encoding. */
+  ZipkinSpanExporter(BytesMessageSender sender, String endpoint, BytesEncoder<Span> encoder) {
     this.sender = sender;
     this.endpoint = endpoint;
+    this.encoder = encoder;
   }
 
   @Override
@@ -55,16 +56,21 @@ final class ZipkinSpanExporter implements SpanExporter {
       encoded.add(encoder.encode(toZipkin(span)));
     }
     try {
-      // Respect the sender's message limit: a big batch goes out in several requests.
+      // Respect the sender's message limit: a big batch goes out in several requests. The list's
+      // framing (JSON brackets and commas) is at most 2 bytes + 1 per span, so the exact size is
+      // asked for only near the limit, not for every span of the batch.
       int max = sender.messageMaxBytes();
       List<byte[]> chunk = new ArrayList<>();
+      long bytes = 0;
       for (byte[] span : encoded) {
         chunk.add(span);
-        if (chunk.size() > 1 && sender.messageSizeInBytes(chunk) > max) {
+        bytes += span.length;
+        if (chunk.size() > 1 && bytes + chunk.size() + 2 > max && sender.messageSizeInBytes(chunk) > max) {
           chunk.remove(chunk.size() - 1);
           sender.send(chunk);
           chunk = new ArrayList<>();
           chunk.add(span);
+          bytes = span.length;
         }
       }
       if (!chunk.isEmpty()) {

@@ -237,6 +237,13 @@ class OtelTracerTest {
     }
 
     @Test
+    void unknownZipkinEncodingNamesTheKey() {
+      ConfigException e = startFailure("tracing:\n  exporter: zipkin\n  zipkin_encoding: thrift\n", Map.of());
+      assertThat(e.key()).isEqualTo("tracing.zipkin_encoding");
+      assertThat(e.getMessage()).contains("'thrift'").contains("proto3, json");
+    }
+
+    @Test
     void malformedEndpointNamesTheKey() {
       assertThat(startFailure("tracing:\n  endpoint: localhost:4317\n", Map.of()).key()).isEqualTo("tracing.endpoint");
       assertThat(startFailure("tracing:\n  endpoint: 'http://'\n", Map.of()).key()).isEqualTo("tracing.endpoint");

@@ -32,6 +32,11 @@ class ZipkinIntegrationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Injector service(String name) {
+    return service(name, "");
+  }
+
+  /** {@code extra}: more {@code tracing} keys, indented by 2. */
+  private static Injector service(String name, String extra) {
     return TestSupport.injector("""
         service:
           name: %s
@@ -40,13 +45,14 @@ class ZipkinIntegrationTest {
           endpoint: %s
           batch:
             delay: 100ms
-        """.formatted(name, ZIPKIN.baseUrl()), Map.of());
+        %s""".formatted(name, ZIPKIN.baseUrl(), extra), Map.of());
   }
 
+  /** The gateway exports protobuf3 (the default), users JSON: Zipkin joins both into one trace. */
   @Test
   void twoServicesJoinedByPropagationFormOneTrace() throws Exception {
     Injector gateway = service("gateway");
-    Injector users = service("users");
+    Injector users = service("users", "  zipkin_encoding: json\n");
     Tracer gw = gateway.getInstance(Tracer.class);
     Tracer us = users.getInstance(Tracer.class);
 

@@ -20,8 +20,8 @@ import org.HdrHistogram.Histogram;
 /**
  * The {@code overhead} measurement: what observability costs the demo. Starts one Redis and two
  * all-in-one demos on loopback, identical but for tracing: <b>on</b> samples and exports every span
- * ({@code tracing.sample_rate} 1.0; with {@code --exporter zipkin}, the default, Zipkin JSON over
- * HTTP to a sink in this process that reads and discards it, as a collector would receive it; with
+ * ({@code tracing.sample_rate} 1.0; with {@code --exporter zipkin}, the default, Zipkin spans
+ * over HTTP in the exporter's default encoding, protobuf3, to a sink in this process that reads and discards it, as a collector would receive it; with
  * {@code --exporter logging}, the demo's default, a log line per span into a file), <b>off</b>
  * samples none ({@code tracing.exporter none}, {@code sample_rate} 0). Metrics and logs are the
  * same in both. Then, in alternating rounds (on, off, on, off, ...), it drives each
