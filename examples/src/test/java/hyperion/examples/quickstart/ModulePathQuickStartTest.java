@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,11 +97,14 @@ class ModulePathQuickStartTest {
     String modulePath = modulePath();
     Path classes = compileQuickStartModule(modulePath, dir.resolve("classes"));
 
+    // Span names, decoded as Zipkin does: protobuf3 is the exporter's default encoding.
     List<String> spans = new CopyOnWriteArrayList<>();
+    List<String> contentTypes = new CopyOnWriteArrayList<>();
     HttpServer zipkin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     zipkin.createContext("/api/v2/spans", exchange -> {
       try (InputStream in = exchange.getRequestBody()) {
-        spans.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        contentTypes.add(String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")));
+        zipkin2.codec.SpanBytesDecoder.PROTO3.decodeList(in.readAllBytes()).forEach(span -> spans.add(span.name()));
       }
       exchange.sendResponseHeaders(202, -1);
       exchange.close();
@@ -178,7 +180,8 @@ class ModulePathQuickStartTest {
       assertThat(client.connect().sync().get("users:users:1")).contains("Ada Lovelace");
       assertThat(invalidations).anySatisfy(m -> assertThat(m).contains("\"users\"", "\"1\""));
       // Zipkin lower-cases span names.
-      assertThat(String.join("\n", spans)).contains("\"userservice.get\"", "\"userservice.rename\"");
+      assertThat(spans).contains("userservice.get", "userservice.rename");
+      assertThat(contentTypes).isNotEmpty().containsOnly("application/x-protobuf");
     } finally {
       client.shutdown();
       zipkin.stop(0);
