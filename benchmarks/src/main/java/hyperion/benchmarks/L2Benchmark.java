@@ -86,9 +86,7 @@ public class L2Benchmark {
           redis:
             addresses: ["127.0.0.1:%d"]
             key_prefix: "port:"
-          tracing:
-            exporter: none
-            sample_rate: 1.0
+          %s
           admin:
             port: 0
           metrics:
@@ -99,7 +97,9 @@ public class L2Benchmark {
               layers: l2
               default_ttl: 30m
               ttl_jitter: 0.0
-          """.formatted(redisPort);
+          """.formatted(redisPort, tracing.equals("otel")
+              // A tracing section without the adapter is a configuration error: only with it.
+              ? "tracing:\n    exporter: none\n    sample_rate: 1.0" : "");
       List<Module> modules = new ArrayList<>(List.of(new RedisModule(), new PrometheusModule()));
       if (tracing.equals("otel")) {
         modules.add(new OtelModule());
