@@ -565,6 +565,23 @@ final class TieredCache implements Cache {
         return loadAndStore(key, type, generic, ttl, loader, seen, last, null, publish);
       }
       if ((Boolean) got) {
+        if (waited) {
+          // The holder may have written its value and released the lease between this waiter's
+          // last read and this lease command: read once more before loading a second time.
+          Object again = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos)
+              : FAILED;
+          if (again != FAILED) {
+            RemoteEntry e = (RemoteEntry) again;
+            T value = liveValue(e, type, generic, since);
+            if (value != null) {
+              releaseLease(key, token, null);
+              metrics.leaseWaited.inc();
+              fillFromL2(key, value, e, ttl, seen);
+              return value;
+            }
+            last = e;
+          }
+        }
         (waited ? metrics.leaseTakenOver : metrics.leaseAcquired).inc();
         return loadAndStore(key, type, generic, ttl, loader, seen, last, token, publish);
       }

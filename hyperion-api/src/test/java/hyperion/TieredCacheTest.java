@@ -97,6 +97,49 @@ class TieredCacheTest {
     pool.shutdownNow();
   }
 
+  /**
+   * distributed_load: the lease holder (another instance, played by this test) writes its value
+   * and releases the lease between a waiter's last read and its next lease command, so that
+   * command succeeds. The waiter must read L2 once more and take the value, not load again.
+   */
+  @Test
+  @Timeout(30)
+  void aWaiterThatGetsTheLeaseAfterTheHolderWroteTakesTheValueInsteadOfLoading() throws Exception {
+    CacheSpec leased = new CacheSpec(10_000, 0, Duration.ofMinutes(5), Duration.ZERO, true, 0, Duration.ZERO,
+        Duration.ofMillis(500), 3, Duration.ofSeconds(5), Duration.ofSeconds(30), CacheSpec.Layers.ALL,
+        Duration.ZERO, Duration.ZERO, true, Duration.ofSeconds(2), 0);
+    AtomicInteger leaseCalls = new AtomicInteger();
+    RemoteLayer.Factory racing = (name, spec) -> new ForwardingRemoteLayer(l2.create(name, spec)) {
+      @Override
+      public java.util.concurrent.CompletionStage<Boolean> tryLease(String key, String token, long leaseMillis) {
+        if (leaseCalls.incrementAndGet() == 1) {
+          return java.util.concurrent.CompletableFuture.completedFuture(false); // the other instance holds it
+        }
+        // The holder finished just now: its value is in L2 and its lease is gone, so this one succeeds.
+        return direct.put(key, new User("from the holder"), 60_000).thenApply(v -> true);
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Boolean> releaseLease(String key, String token) {
+        return java.util.concurrent.CompletableFuture.completedFuture(true);
+      }
+    };
+    TieredCacheManager manager = new TieredCacheManager(new CacheConfig(Map.of(NAME, leased)),
+        new InMemoryLocalLayer.Factory(ticker), racing, hub.bus(), metrics, tracer, ticker);
+    AtomicInteger loads = new AtomicInteger();
+
+    User got = manager.cache(NAME).getOrLoad("k", User.class, null, k -> {
+      loads.incrementAndGet();
+      return new User("loaded here");
+    });
+
+    assertThat(got).isEqualTo(new User("from the holder"));
+    assertThat(loads).as("loader runs").hasValue(0);
+    assertThat(leaseCalls).hasValue(2);
+    assertThat(metrics.value("hyperion_cache_leases_total", NAME, "waited")).isEqualTo(1);
+    assertThat(metrics.value("hyperion_cache_leases_total", NAME, "taken_over")).isZero();
+  }
+
   @Test
   @Timeout(30)
   void hundredConcurrentLoadsRunTheLoaderOnceAndReadL2Once() throws Exception {
@@ -585,5 +628,59 @@ class TieredCacheTest {
     assertThatThrownBy(() -> a.manager.cache("a:b")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'a:b'");
     assertThatThrownBy(() -> a.manager.cache("")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A remote layer that forwards every call to another: tests override the calls they script. */
+  static class ForwardingRemoteLayer implements RemoteLayer {
+    private final RemoteLayer delegate;
+
+    ForwardingRemoteLayer(RemoteLayer delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override public java.util.concurrent.CompletionStage<hyperion.cache.RemoteEntry> get(String key) {
+      return delegate.get(key);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<List<hyperion.cache.RemoteEntry>> getAll(List<String> keys) {
+      return delegate.getAll(keys);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Boolean> exists(String key) {
+      return delegate.exists(key);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Void> put(String key, Object value, long ttlMillis) {
+      return delegate.put(key, value, ttlMillis);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Boolean> putIfUnchanged(String key, Object value,
+        long ttlMillis, hyperion.cache.RemoteEntry seen) {
+      return delegate.putIfUnchanged(key, value, ttlMillis, seen);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Void> putAll(Map<String, ?> entries, long ttlMillis) {
+      return delegate.putAll(entries, ttlMillis);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Boolean> delete(String key, long tombstoneMillis) {
+      return delegate.delete(key, tombstoneMillis);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Void> clear() {
+      return delegate.clear();
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Boolean> tryLease(String key, String token, long leaseMillis) {
+      return delegate.tryLease(key, token, leaseMillis);
+    }
+
+    @Override public java.util.concurrent.CompletionStage<Boolean> releaseLease(String key, String token) {
+      return delegate.releaseLease(key, token);
+    }
+
+    @Override public Map<String, Object> spanAttributes() {
+      return delegate.spanAttributes();
+    }
   }
 }
