@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -124,56 +125,48 @@ public final class LoadRun {
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
     // Hard stop: the schedule's length plus a grace period, whatever the server does.
     long deadline = start + options.duration().toNanos() + TimeUnit.SECONDS.toNanos(30);
-    List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < options.concurrency(); w++) {
-      Histogram lat = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
-      Histogram svc = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
-      latency[w] = lat;
-      service[w] = svc;
-      Thread t = new Thread(() -> {
-        int i;
-        while ((i = next.getAndIncrement()) < schedule.length) {
-          long due = start + schedule[i];
-          long wait;
-          while ((wait = due - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
-          }
-          if (System.nanoTime() > deadline) {
-            return;
-          }
-          Request r = options.scenario().request(i, options.seed());
-          sent.incrementAndGet();
-          long sentAt = System.nanoTime();
-          String status;
-          try {
-            HttpResponse<Void> resp = http.send(build(r), HttpResponse.BodyHandlers.discarding());
-            status = Integer.toString(resp.statusCode());
-            resp.headers().firstValue("X-Trace-Id").ifPresent(traceIds::add);
-            if (resp.statusCode() != r.expectedStatus()) {
-              unexpected.incrementAndGet();
-            }
-          } catch (IOException e) {
-            status = NO_RESPONSE;
-            unexpected.incrementAndGet();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-          long done = System.nanoTime();
-          lastResponse.accumulateAndGet(done, Math::max);
-          lat.recordValue(Math.min(lat.getHighestTrackableValue(), (done - due) / 1000));
-          svc.recordValue(Math.min(svc.getHighestTrackableValue(), (done - sentAt) / 1000));
-          byKey.computeIfAbsent(r.method() + " " + r.route() + " " + status, k -> new AtomicLong()).incrementAndGet();
+      latency[w] = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+      service[w] = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+    }
+    runWorkers("load-", options.concurrency(), deadline + TimeUnit.SECONDS.toNanos(5), w -> () -> {
+      Histogram lat = latency[w];
+      Histogram svc = service[w];
+      int i;
+      while ((i = next.getAndIncrement()) < schedule.length) {
+        long due = start + schedule[i];
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
         }
-      }, "load-" + w);
-      t.setDaemon(true);
-      workers.add(t);
-      t.start();
-    }
-    for (Thread t : workers) {
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 5_000));
-      t.interrupt();
-    }
+        if (System.nanoTime() > deadline) {
+          return;
+        }
+        Request r = options.scenario().request(i, options.seed());
+        sent.incrementAndGet();
+        long sentAt = System.nanoTime();
+        String status;
+        try {
+          HttpResponse<Void> resp = http.send(build(r), HttpResponse.BodyHandlers.discarding());
+          status = Integer.toString(resp.statusCode());
+          resp.headers().firstValue("X-Trace-Id").ifPresent(traceIds::add);
+          if (resp.statusCode() != r.expectedStatus()) {
+            unexpected.incrementAndGet();
+          }
+        } catch (IOException e) {
+          status = NO_RESPONSE;
+          unexpected.incrementAndGet();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        long done = System.nanoTime();
+        lastResponse.accumulateAndGet(done, Math::max);
+        lat.recordValue(Math.min(lat.getHighestTrackableValue(), (done - due) / 1000));
+        svc.recordValue(Math.min(svc.getHighestTrackableValue(), (done - sentAt) / 1000));
+        byKey.computeIfAbsent(r.method() + " " + r.route() + " " + status, k -> new AtomicLong()).incrementAndGet();
+      }
+    });
     Histogram lat = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
     Histogram svc = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
     for (int w = 0; w < latency.length; w++) {
@@ -213,32 +206,41 @@ public final class LoadRun {
     long end = System.nanoTime() + options.warmup().toNanos();
     AtomicInteger next = new AtomicInteger();
     AtomicLong answered = new AtomicLong();
-    List<Thread> workers = new ArrayList<>();
-    for (int w = 0; w < Math.min(4, options.concurrency()); w++) {
-      Thread t = new Thread(() -> {
-        while (System.nanoTime() - end < 0 && !Thread.currentThread().isInterrupted()) {
-          try {
-            http.send(build(Scenario.BASELINE.request(next.getAndIncrement(), options.seed())),
-                HttpResponse.BodyHandlers.discarding());
-            answered.incrementAndGet();
-          } catch (IOException e) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // counted by nothing; the run will tell
-          } catch (InterruptedException e) {
-            return;
-          }
+    // each request has a 10 s timeout: the warm-up ends at most that long after its time
+    runWorkers("load-warmup-", Math.min(4, options.concurrency()), end + TimeUnit.SECONDS.toNanos(11), w -> () -> {
+      while (System.nanoTime() - end < 0 && !Thread.currentThread().isInterrupted()) {
+        try {
+          http.send(build(Scenario.BASELINE.request(next.getAndIncrement(), options.seed())),
+              HttpResponse.BodyHandlers.discarding());
+          answered.incrementAndGet();
+        } catch (IOException e) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // counted by nothing; the run will tell
+        } catch (InterruptedException e) {
+          return;
         }
-      }, "load-warmup-" + w);
+      }
+    });
+    out.printf("warm-up: %d requests answered in %.1f s (not counted)%n", answered.get(),
+        options.warmup().toMillis() / 1000.0);
+  }
+
+  /**
+   * Runs {@code count} daemon threads named {@code prefix + index}, each the body for its index,
+   * and waits for them until {@code stopAt} ({@link System#nanoTime()}); then interrupts any left.
+   */
+  private static void runWorkers(String prefix, int count, long stopAt, IntFunction<Runnable> body)
+      throws InterruptedException {
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < count; w++) {
+      Thread t = new Thread(body.apply(w), prefix + w);
       t.setDaemon(true);
       workers.add(t);
       t.start();
     }
     for (Thread t : workers) {
-      // each request has a 10 s timeout: the warm-up ends at most that long after its time
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 11_000));
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(stopAt - System.nanoTime())));
       t.interrupt();
     }
-    out.printf("warm-up: %d requests answered in %.1f s (not counted)%n", answered.get(),
-        options.warmup().toMillis() / 1000.0);
   }
 
   private HttpRequest build(Request r) {
