@@ -21,8 +21,10 @@ import org.HdrHistogram.Histogram;
  * The {@code overhead} measurement: what observability costs the demo. Starts one Redis and two
  * all-in-one demos on loopback, identical but for tracing: <b>on</b> samples and exports every span
  * ({@code tracing.sample_rate} 1.0; with {@code --exporter zipkin}, the default, Zipkin spans
- * over HTTP in the exporter's default encoding, protobuf3, to a sink in this process that reads and discards it, as a collector would receive it; with
- * {@code --exporter logging}, the demo's default, a log line per span into a file), <b>off</b>
+ * over HTTP in the exporter's default encoding, protobuf3, to a sink in this process that reads and
+ * discards it, as a collector would receive it; with {@code --exporter otlp}, the framework's
+ * default exporter, OTLP/HTTP protobuf to the same sink; with {@code --exporter logging}, the
+ * demo's default, a log line per span into a file), <b>off</b>
  * samples none ({@code tracing.exporter none}, {@code sample_rate} 0). Metrics and logs are the
  * same in both. Then, in alternating rounds (on, off, on, off, ...), it drives each
  * gateway closed-loop with keep-alive connections and the {@code baseline} request mix for a fixed
@@ -31,8 +33,7 @@ import org.HdrHistogram.Histogram;
  * least 0.95, 1 otherwise, 2 for a bad command line.
  *
  * <p>{@code OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15] [--exporter
- * zipkin|logging]}; run it on an
- * otherwise quiet machine ({@code examples/deploy/overhead.sh}).
+ * otlp|zipkin|logging]}; run it on an otherwise quiet machine ({@code examples/deploy/overhead.sh}).
  */
 public final class OverheadMain {
   private OverheadMain() {}
@@ -49,7 +50,7 @@ public final class OverheadMain {
     int warmup = 15;
     String exporter = "zipkin";
     for (int i = 0; i + 1 < args.length; i += 2) {
-      if (args[i].equals("--exporter") && List.of("zipkin", "logging").contains(args[i + 1])) {
+      if (args[i].equals("--exporter") && List.of("otlp", "zipkin", "logging").contains(args[i + 1])) {
         exporter = args[i + 1];
         continue;
       }
@@ -61,7 +62,7 @@ public final class OverheadMain {
         case "--warmup" -> warmup = value;
         default -> {
           System.err.println("usage: OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15]"
-              + " [--exporter zipkin|logging]");
+              + " [--exporter otlp|zipkin|logging]");
           System.exit(2);
         }
       }
@@ -81,6 +82,10 @@ public final class OverheadMain {
         sink = spanSink();
         on = Map.of("HYPERION_TRACING__EXPORTER", "zipkin", "HYPERION_TRACING__ENDPOINT",
             "http://127.0.0.1:" + sink.getAddress().getPort() + "/api/v2/spans");
+      } else if (exporter.equals("otlp")) {
+        sink = spanSink();
+        on = Map.of("HYPERION_TRACING__EXPORTER", "otlp", "HYPERION_TRACING__PROTOCOL", "http/protobuf",
+            "HYPERION_TRACING__ENDPOINT", "http://127.0.0.1:" + sink.getAddress().getPort() + "/v1/traces");
       }
       System.out.println("on: every span sampled, exporter " + exporter + "; off: none sampled, exporter none");
       int redisPort = freePort();
