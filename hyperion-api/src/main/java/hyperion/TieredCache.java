@@ -209,7 +209,7 @@ final class TieredCache implements Cache {
       return null;
     }
     long seen = epoch.get();
-    RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
+    RemoteEntry e = readL2(key);
     T value = e == null ? null : hitOrMiss(e, type, generic);
     if (value != null) {
       fillFromL2(key, value, e, null, seen);
@@ -240,7 +240,7 @@ final class TieredCache implements Cache {
       return Optional.empty();
     }
     long seen = epoch.get();
-    RemoteEntry e = readL2(key, System.nanoTime() + l2TimeoutNanos);
+    RemoteEntry e = readL2(key);
     T value = e == null ? null : hitOrMiss(e, type, type);
     if (value == null) {
       return Optional.empty();
@@ -467,7 +467,7 @@ final class TieredCache implements Cache {
   private <T> Object loadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen) {
     RemoteEntry read = null;
     if (l2 != null) {
-      read = readL2(key, System.nanoTime() + l2TimeoutNanos);
+      read = readL2(key);
       T value = read == null ? null : hitOrMiss(read, type, generic);
       if (value != null) {
         fillFromL2(key, value, read, ttl, seen);
@@ -568,18 +568,14 @@ final class TieredCache implements Cache {
         if (waited) {
           // The holder may have written its value and released the lease between this waiter's
           // last read and this lease command: read once more before loading a second time.
-          Object again = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos)
-              : FAILED;
+          Object again = l2Get(key);
           if (again != FAILED) {
-            RemoteEntry e = (RemoteEntry) again;
-            T value = liveValue(e, type, generic, since);
+            T value = takeWaited(key, (RemoteEntry) again, type, generic, since, ttl, seen);
             if (value != null) {
               releaseLease(key, token, null);
-              metrics.leaseWaited.inc();
-              fillFromL2(key, value, e, ttl, seen);
               return value;
             }
-            last = e;
+            last = (RemoteEntry) again;
           }
         }
         (waited ? metrics.leaseTakenOver : metrics.leaseAcquired).inc();
@@ -598,20 +594,31 @@ final class TieredCache implements Cache {
         Thread.currentThread().interrupt();
         throw new CacheLoadException(name, key, e);
       }
-      Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+      Object r = l2Get(key);
       if (r == FAILED) {
         metrics.leaseFallback.inc();
         return loadAndStore(key, type, generic, ttl, loader, seen, last, null, publish);
       }
-      RemoteEntry e = (RemoteEntry) r;
-      T value = liveValue(e, type, generic, since);
+      T value = takeWaited(key, (RemoteEntry) r, type, generic, since, ttl, seen);
       if (value != null) {
-        metrics.leaseWaited.inc();
-        fillFromL2(key, value, e, ttl, seen);
         return value;
       }
-      last = e;
+      last = (RemoteEntry) r;
     }
+  }
+
+  /**
+   * Another instance's value for a waiting load: the value of {@code e} if it is live and written
+   * at or after {@code since}, counted as {@code waited} and copied into L1; else {@code null}.
+   */
+  private <T> T takeWaited(String key, RemoteEntry e, Class<T> type, Type generic, long since, Duration ttl,
+      long seen) {
+    T value = liveValue(e, type, generic, since);
+    if (value != null) {
+      metrics.leaseWaited.inc();
+      fillFromL2(key, value, e, ttl, seen);
+    }
+    return value;
   }
 
   /**
@@ -746,7 +753,7 @@ final class TieredCache implements Cache {
   private <T> Object reloadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen) {
     RemoteEntry read = null;
     if (l2 != null) {
-      Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+      Object r = l2Get(key);
       read = r == FAILED ? null : (RemoteEntry) r;
       long since = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(refreshAfterNanos);
       T fresh = read == null ? null : liveValue(read, type, generic, Math.max(1, since));
@@ -784,11 +791,19 @@ final class TieredCache implements Cache {
   }
 
   /**
-   * Reads {@code key} from L2, waiting until {@code deadline} at most. The entry, or {@code null}
-   * when L2 failed, timed out or was skipped (counted as an error).
+   * One L2 read through the breaker, waiting {@code l2_timeout} at most: the entry, or {@code
+   * FAILED}. Counts nothing.
    */
-  private RemoteEntry readL2(String key, long deadline) {
-    Object r = calls.allow() ? calls.await(L2Op.GET, l2.get(key), deadline) : FAILED;
+  private Object l2Get(String key) {
+    return calls.allow() ? calls.await(L2Op.GET, l2.get(key), System.nanoTime() + l2TimeoutNanos) : FAILED;
+  }
+
+  /**
+   * {@link #l2Get}, with a failure counted as an error: the entry, or {@code null} when L2 failed,
+   * timed out or was skipped.
+   */
+  private RemoteEntry readL2(String key) {
+    Object r = l2Get(key);
     if (r == FAILED) {
       metrics.l2Error.inc();
       return null;
