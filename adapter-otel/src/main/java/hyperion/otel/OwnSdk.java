@@ -47,7 +47,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zipkin2.reporter.Encoding;
-import zipkin2.reporter.SpanBytesEncoder;
 import zipkin2.reporter.urlconnection.URLConnectionSender;
 
 /**
@@ -214,8 +213,7 @@ final class OwnSdk {
           .compressionEnabled(t.compression() == Compression.GZIP)
           .connectTimeout(millis(t.timeout()))
           .readTimeout(millis(t.timeout()))
-          .build(), s.endpoint(), t.zipkinEncoding() == ZipkinEncoding.JSON ? SpanBytesEncoder.JSON_V2
-              : SpanBytesEncoder.PROTO3);
+          .build(), s.endpoint());
       case OTLP, JAEGER -> {
         Otlp o = Otlp.of(t);
         if (t.protocol() == Protocol.GRPC) {

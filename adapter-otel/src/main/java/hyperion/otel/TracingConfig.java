@@ -49,7 +49,8 @@ public record TracingConfig(
 
   /** The defaults used when the section or a key is missing. */
   public static final TracingConfig DEFAULTS = new TracingConfig(Sdk.AUTO, Exporter.OTLP, "", Protocol.GRPC, Map.of(),
-      Duration.ofSeconds(10), Compression.NONE, ZipkinEncoding.PROTO3, Tls.DEFAULTS, 1.0, Map.of(), Batch.DEFAULTS, Logs.DEFAULTS);
+      Duration.ofSeconds(10), Compression.NONE, ZipkinEncoding.PROTO3, Tls.DEFAULTS, 1.0, Map.of(), Batch.DEFAULTS,
+      Logs.DEFAULTS);
 
   /** Validates every component; errors name the key relative to {@code tracing}. */
   public TracingConfig {

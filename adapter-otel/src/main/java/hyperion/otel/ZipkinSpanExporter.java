@@ -18,6 +18,7 @@ import zipkin2.Endpoint;
 import zipkin2.Span;
 import zipkin2.reporter.BytesEncoder;
 import zipkin2.reporter.BytesMessageSender;
+import zipkin2.reporter.SpanBytesEncoder;
 
 /**
  * Exports to Zipkin's v2 API. The OpenTelemetry Zipkin exporter is no longer published, so spans
@@ -39,11 +40,11 @@ final class ZipkinSpanExporter implements SpanExporter {
   private final String endpoint;
   private volatile boolean shutdown;
 
-  /** {@code encoder} must write what {@code sender} declares as its encoding. */
-  ZipkinSpanExporter(BytesMessageSender sender, String endpoint, BytesEncoder<Span> encoder) {
+  /** Spans are encoded as {@code sender} declares it sends them (protobuf3 or JSON). */
+  ZipkinSpanExporter(BytesMessageSender sender, String endpoint) {
     this.sender = sender;
     this.endpoint = endpoint;
-    this.encoder = encoder;
+    this.encoder = SpanBytesEncoder.forEncoding(sender.encoding());
   }
 
   @Override

@@ -18,7 +18,6 @@ import zipkin2.codec.SpanBytesDecoder;
 import zipkin2.reporter.BytesMessageEncoder;
 import zipkin2.reporter.BytesMessageSender;
 import zipkin2.reporter.Encoding;
-import zipkin2.reporter.SpanBytesEncoder;
 
 /**
  * The exporter's batching against a sender's message limit, in both encodings: a batch bigger than
@@ -32,8 +31,7 @@ class ZipkinSpanExporterTest {
   void aBatchIsSplitIntoMessagesWithinTheSendersLimit(String encoding, int maxBytes) {
     List<SpanData> spans = spans(200);
     RecordingSender sender = new RecordingSender(Encoding.valueOf(encoding), maxBytes);
-    ZipkinSpanExporter exporter = new ZipkinSpanExporter(sender, "http://127.0.0.1:9/api/v2/spans",
-        encoding.equals("JSON") ? SpanBytesEncoder.JSON_V2 : SpanBytesEncoder.PROTO3);
+    ZipkinSpanExporter exporter = new ZipkinSpanExporter(sender, "http://127.0.0.1:9/api/v2/spans");
 
     CompletableResultCode result = exporter.export(spans);
 
