@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -32,9 +31,6 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class PairedRunner {
   private static final Runner.Settings FORK = new Runner.Settings("paired", 1, 3, TimeValue.seconds(1), 5,
       TimeValue.seconds(1), 0);
-
-  /** One side's single fork. */
-  record Fork(double score, double p50, double p99, double allocated, String unit) {}
 
   private PairedRunner() {}
 
@@ -90,14 +86,14 @@ public final class PairedRunner {
       boolean sample, List<String[]> params, RedisServer redis) throws RunnerException {
     double[] ratios = new double[rounds];
     double[] p99Ratios = new double[rounds];
-    List<Fork> ports = new ArrayList<>();
-    List<Fork> natives = new ArrayList<>();
+    List<Runner.Score> ports = new ArrayList<>();
+    List<Runner.Score> natives = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       boolean portFirst = r % 2 == 0;
-      Fork first = fork(suite, portFirst ? port : nativeSide, sample, params, redis);
-      Fork second = fork(suite, portFirst ? nativeSide : port, sample, params, redis);
-      Fork p = portFirst ? first : second;
-      Fork n = portFirst ? second : first;
+      Runner.Score first = fork(suite, portFirst ? port : nativeSide, sample, params, redis);
+      Runner.Score second = fork(suite, portFirst ? nativeSide : port, sample, params, redis);
+      Runner.Score p = portFirst ? first : second;
+      Runner.Score n = portFirst ? second : first;
       ports.add(p);
       natives.add(n);
       ratios[r] = sample ? p.p50() / n.p50() : p.score() / n.score();
@@ -112,11 +108,12 @@ public final class PairedRunner {
       summarize(port + " / " + nativeSide + " (p99)", p99Ratios, Double.NaN);
     }
     System.out.printf(Locale.ROOT, "allocation per op: port %.1f B, native %.1f B (medians of the forks)%n",
-        median(ports.stream().mapToDouble(Fork::allocated).toArray()),
-        median(natives.stream().mapToDouble(Fork::allocated).toArray()));
+        median(ports.stream().mapToDouble(Runner.Score::allocated).toArray()),
+        median(natives.stream().mapToDouble(Runner.Score::allocated).toArray()));
   }
 
-  private static Fork fork(Runner.Suite suite, String benchmark, boolean sample, List<String[]> params,
+  /** One fork of {@code benchmark}: its score, with p50 and p99 in sample mode, and allocation per op. */
+  private static Runner.Score fork(Runner.Suite suite, String benchmark, boolean sample, List<String[]> params,
       RedisServer redis) throws RunnerException {
     String include = "^" + suite.benchmark().getName().replace(".", "\\.") + "\\."
         + benchmark.substring(benchmark.indexOf('.') + 1) + "$";
@@ -129,22 +126,19 @@ public final class PairedRunner {
     if (sample) {
       options.mode(Mode.SampleTime).timeUnit(TimeUnit.MICROSECONDS);
     }
-    var results = Runner.jmh(options);
-    if (results.size() != 1) {
-      throw new IllegalStateException(benchmark + ": expected one result, JMH gave " + results.size()
+    List<Runner.Score> scores = Runner.collect(suite, Runner.jmh(options), sample);
+    if (scores.size() != 1) {
+      throw new IllegalStateException(benchmark + ": expected one result, JMH gave " + scores.size()
           + " (name, or a @Param not fixed with --param?)");
     }
-    RunResult result = results.iterator().next();
-    var stats = result.getPrimaryResult().getStatistics();
-    var alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
-    return new Fork(result.getPrimaryResult().getScore(), stats.getPercentile(50), stats.getPercentile(99),
-        alloc == null ? Double.NaN : alloc.getScore(), result.getPrimaryResult().getScoreUnit());
+    return scores.get(0);
   }
 
   /**
    * Prints the median ratio, its confidence interval from the order statistics of the rounds (the
    * widest interval [x(k), x(n+1-k)] whose two tails each hold at most 2.5 % of a median's binomial
-   * distribution) and, with a target, the verdict.
+   * distribution) and, with a target, the verdict: none from fewer than 6 rounds, whose widest
+   * interval covers less than 95 %.
    */
   static String summarize(String what, double[] ratios, double target) {
     double[] sorted = ratios.clone();
@@ -159,6 +153,8 @@ public final class PairedRunner {
     double low = sorted[j - 1];
     double high = sorted[n - j];
     String verdict = Double.isNaN(target) ? ""
+        : coverage < 0.95 ? String.format(Locale.ROOT,
+            "; target <= %.2f: INCONCLUSIVE (a 95 %% interval needs 6 rounds or more)", target)
         : high <= target ? String.format(Locale.ROOT, "; target <= %.2f: MET (the interval is under it)", target)
         : low > target ? String.format(Locale.ROOT, "; target <= %.2f: MISSED (the interval is over it)", target)
         : String.format(Locale.ROOT, "; target <= %.2f: INCONCLUSIVE (the interval straddles it)", target);
@@ -186,7 +182,7 @@ public final class PairedRunner {
     return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  private static String describe(Fork f, boolean sample) {
+  private static String describe(Runner.Score f, boolean sample) {
     return sample ? String.format(Locale.ROOT, "p50 %.1f p99 %.1f %s", f.p50(), f.p99(), f.unit())
         : String.format(Locale.ROOT, "%.3f %s", f.score(), f.unit());
   }

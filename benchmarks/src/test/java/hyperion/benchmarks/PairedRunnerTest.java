@@ -31,6 +31,10 @@ class PairedRunnerTest {
     double[] over = {1.10, 1.11, 1.12, 1.10, 1.09, 1.11, 1.10, 1.12, 1.08, 1.11};
     assertThat(PairedRunner.summarize("b", over, 1.03)).endsWith("MISSED (the interval is over it)");
     assertThat(PairedRunner.summarize("c", over, Double.NaN)).doesNotContain("target");
+    // Five rounds all far over the target: their widest interval covers 93.8 %, too little for a verdict.
+    assertThat(PairedRunner.summarize("e", new double[] {1.10, 1.11, 1.12, 1.10, 1.09}, 1.03))
+        .isEqualTo("e: median ratio 1.100 over 5 rounds, 93.8 % interval [1.090, 1.120];"
+            + " target <= 1.03: INCONCLUSIVE (a 95 % interval needs 6 rounds or more)");
   }
 
   @Test
