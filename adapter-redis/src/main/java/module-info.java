@@ -10,6 +10,7 @@ module hyperion.redis {
   requires lettuce.core;
   // Lettuce runs on Netty, but as an automatic module it cannot require it: resolve Netty on its behalf.
   requires io.netty.handler;
+  requires io.netty.buffer; // StringBytesCodec writes keys and values straight into Lettuce's buffers
   requires io.netty.resolver.dns;
   requires jdk.net; // Lettuce's TCP keep-alive options (jdk.net.ExtendedSocketOptions), as on the class path
   requires com.fasterxml.jackson.annotation;

@@ -18,7 +18,6 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
@@ -64,7 +63,7 @@ final class RedisClients implements Component {
   private static final Logger LOG = System.getLogger(RedisClients.class.getName());
 
   /** Keys are UTF-8 strings, values raw bytes (the {@link Codec} owns their format). */
-  static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+  static final RedisCodec<String, byte[]> CODEC = StringBytesCodec.INSTANCE;
 
   private final RedisConfig config;
   private final String clientName;

@@ -206,6 +206,20 @@ public abstract class CacheContract {
     }
 
     @Test
+    void unicodeKeysRoundTripAndStayApart() {
+      // Remote layers send keys as UTF-8 (and Redis Cluster hashes those bytes to a slot): keys that
+      // differ only beyond ASCII, or only in their composition, are different keys.
+      List<String> keys = List.of("ключ", "ключ-2", "键", "emoji-\uD83D\uDE00", "e\u0301", "\u00e9");
+      Map<String, Item> entries = new LinkedHashMap<>();
+      keys.forEach(k -> entries.put(k, item(k)));
+      keys.forEach(k -> cache.put(k, item(k)));
+      for (String k : keys) {
+        assertThat(cache.get(k, Item.class)).as(k).contains(item(k));
+      }
+      assertThat(cache.getAll(keys, Item.class)).containsExactlyEntriesOf(entries);
+    }
+
+    @Test
     void perEntryTtlExpires() throws InterruptedException {
       cache.put("short", item("short"), shortTtl());
       cache.put("long", item("long"), Duration.ofMinutes(5));
