@@ -59,7 +59,7 @@ final class OwnSdk {
   private static final Logger LOG = LoggerFactory.getLogger(OwnSdk.class);
 
   private final Settings settings;
-  private final Accounting accounting;
+  private final SpanQueueGate queueGate;
   private final SdkTracerProvider tracerProvider;
   private final SdkLoggerProvider loggerProvider;
   private final LogbackLogExport logExport;
@@ -70,7 +70,7 @@ final class OwnSdk {
     this.settings = settings;
     TracingConfig tracing = settings.tracing();
     TracingConfig.Batch batch = tracing.batch();
-    this.accounting = new Accounting(batch.queueSize(), metrics, failures);
+    this.queueGate = new SpanQueueGate(batch.queueSize(), metrics, failures);
     Resource resource = resource(settings);
 
     SdkTracerProviderBuilder builder = SdkTracerProvider.builder()
@@ -80,7 +80,7 @@ final class OwnSdk {
     extraProcessors.forEach(p -> builder.addSpanProcessor(new GuardedProcessor(p, failures)));
     SpanExporter exporter = exporter(settings);
     if (exporter != null) {
-      BatchSpanProcessor processor = BatchSpanProcessor.builder(accounting.exporter(exporter))
+      BatchSpanProcessor processor = BatchSpanProcessor.builder(queueGate.exporter(exporter))
           // Room for the gate's bound plus one batch being assembled, so the SDK never drops silently.
           .setMaxQueueSize(batch.queueSize() + batch.maxBatchSize())
           .setMaxExportBatchSize(batch.maxBatchSize())
@@ -88,7 +88,7 @@ final class OwnSdk {
           .setExporterTimeout(batch.exportTimeout())
           .setMeterProvider(MeterProvider::noop)
           .build();
-      builder.addSpanProcessor(accounting.gate(processor));
+      builder.addSpanProcessor(queueGate.gate(processor));
     } else if (extraProcessors.isEmpty()) {
       // With no processor at all the SDK hands out non-recording spans that only echo the parent,
       // so a root span would have no ids; exporter "none" still promises ids for propagation and logs.
@@ -147,8 +147,8 @@ final class OwnSdk {
     return sdk;
   }
 
-  Accounting accounting() {
-    return accounting;
+  SpanQueueGate queueGate() {
+    return queueGate;
   }
 
   String exporterDescription() {
@@ -175,19 +175,19 @@ final class OwnSdk {
       logExport.detach();
     }
     long deadline = System.nanoTime() + timeout.toNanos() * 9 / 10;
-    long failedBefore = accounting.failed();
+    long failedBefore = queueGate.failed();
     CompletableResultCode flush = CompletableResultCode.ofAll(loggerProvider == null
         ? List.of(tracerProvider.forceFlush()) : List.of(tracerProvider.forceFlush(), loggerProvider.forceFlush()))
         .join(timeout.toMillis() * 3 / 4, TimeUnit.MILLISECONDS);
     long left = Math.max(TimeUnit.MILLISECONDS.toNanos(100), deadline - System.nanoTime());
     CompletableResultCode shutdown = sdk.shutdown().join(left, TimeUnit.NANOSECONDS);
-    long notDelivered = accounting.pending() + (accounting.failed() - failedBefore);
+    long notDelivered = queueGate.pending() + (queueGate.failed() - failedBefore);
     if (!flush.isSuccess() || !shutdown.isSuccess() || notDelivered > 0) {
       LOG.warn("tracing: flush to {} incomplete at shutdown ({}); {} spans not delivered", exporterDescription,
           flush.isDone() ? "export failed" : "timed out", notDelivered);
     } else {
-      LOG.info("tracing: flushed and stopped; {} spans exported, {} dropped", accounting.exported(),
-          accounting.dropped());
+      LOG.info("tracing: flushed and stopped; {} spans exported, {} dropped", queueGate.exported(),
+          queueGate.dropped());
     }
   }
 

@@ -21,7 +21,7 @@ import java.util.function.BiConsumer;
  * (and counts) a span once {@code queue_size} spans are waiting; the processor itself never drops.
  * "Waiting" ends when the processor hands a span to the exporter, seen by {@link #exporter}.
  */
-final class Accounting {
+final class SpanQueueGate {
   private final int capacity;
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -35,7 +35,7 @@ final class Accounting {
   /** null before the first export, then whether the last one succeeded. */
   private volatile Boolean lastExportOk;
 
-  Accounting(int capacity, Metrics metrics, BiConsumer<String, Throwable> failures) {
+  SpanQueueGate(int capacity, Metrics metrics, BiConsumer<String, Throwable> failures) {
     this.capacity = capacity;
     this.failures = failures;
     this.droppedTotal = metrics.counter("hyperion_tracing_spans_dropped_total",

@@ -39,7 +39,7 @@ final class TracingHealthCheck implements HealthCheck {
 
   @Override
   public Result check() {
-    Accounting a = runtime.accounting();
+    SpanQueueGate a = runtime.queueGate();
     if (a == null) {
       return Result.up("spans go through the global OpenTelemetry (Java agent), which exports them");
     }

@@ -99,9 +99,9 @@ final class TracingRuntime implements Component {
     return own == null;
   }
 
-  /** The span accounting of this injector's SDK; null when the global one is used. */
-  Accounting accounting() {
-    return own == null ? null : own.accounting();
+  /** The span queue gate (bound and counters) of this injector's SDK; null when the global one is used. */
+  SpanQueueGate queueGate() {
+    return own == null ? null : own.queueGate();
   }
 
   Settings settings() {

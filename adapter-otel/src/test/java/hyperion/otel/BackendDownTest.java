@@ -40,12 +40,12 @@ class BackendDownTest {
         s.setAttribute("i", (long) i);
       }
       if ((i & 1023) == 0) {
-        maxQueued = Math.max(maxQueued, runtime.accounting().queued());
+        maxQueued = Math.max(maxQueued, runtime.queueGate().queued());
       }
     }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     System.out.printf("ended 50000 spans with the backend down in %d ms; max queued %d; dropped %d%n",
-        took.toMillis(), maxQueued, runtime.accounting().dropped());
+        took.toMillis(), maxQueued, runtime.queueGate().dropped());
     // 50k spans with a dead backend: generous bound for a shared 2-core machine; a blocking end
     // would take at least one export timeout (500 ms) per batch, i.e. minutes.
     assertThat(took).as("time to end 50k spans with the backend down").isLessThan(Duration.ofSeconds(10));
@@ -53,7 +53,7 @@ class BackendDownTest {
     assertThat(metrics.gauge("hyperion_tracing_queue_size")).isLessThanOrEqualTo(1000);
     assertThat(metrics.counter("hyperion_tracing_spans_dropped_total")).isGreaterThan(40_000);
     assertThat(metrics.counter("hyperion_tracing_spans_dropped_total"))
-        .isEqualTo((double) runtime.accounting().dropped());
+        .isEqualTo((double) runtime.queueGate().dropped());
 
     // Wait for at least one failed export, then health reports the saturated queue or recovers.
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

@@ -212,10 +212,10 @@ class OtelTracerTest {
         }
         TracingRuntime runtime = app.injector().getInstance(TracingRuntime.class);
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (runtime.accounting().exported() < 1 && System.nanoTime() < deadline) {
+        while (runtime.queueGate().exported() < 1 && System.nanoTime() < deadline) {
           Thread.sleep(10);
         }
-        assertThat(runtime.accounting().exported()).isEqualTo(1);
+        assertThat(runtime.queueGate().exported()).isEqualTo(1);
       }
     }
   }

@@ -57,7 +57,7 @@ public class L2Benchmark {
 
   /** Both clients, with the same entries stored under different prefixes. */
   @State(Scope.Benchmark)
-  public static class Shared {
+  public static class Clients {
     @Param({"none", "otel"})
     public String tracing;
 
@@ -159,30 +159,30 @@ public class L2Benchmark {
   }
 
   @Benchmark
-  public Object baseline(Shared s, Cursor c) {
+  public Object baseline(Clients s, Cursor c) {
     return s.keys[(c.i++) & (KEYS - 1)];
   }
 
   /** {@code Context.cache("users").get}: one GET, decoded through the tier. */
   @Benchmark
-  public Object portGet(Shared s, Cursor c) {
+  public Object portGet(Clients s, Cursor c) {
     return s.port.get(s.keys[(c.i++) & (KEYS - 1)], User.class).orElse(null);
   }
 
   /** Lettuce sync GET of the same record's bytes + a prepared Jackson reader. */
   @Benchmark
-  public Object nativeGet(Shared s, Cursor c) throws Exception {
+  public Object nativeGet(Clients s, Cursor c) throws Exception {
     byte[] json = s.redis.get(s.nativeKeys[(c.i++) & (KEYS - 1)]);
     return json == null ? null : s.reader.readValue(json);
   }
 
   @Benchmark
-  public Object portGetAll100(Shared s, Cursor c) {
+  public Object portGetAll100(Clients s, Cursor c) {
     return s.port.getAll(s.batches.get((c.b++) % s.batches.size()), User.class);
   }
 
   @Benchmark
-  public Object nativeGetAll100(Shared s, Cursor c) throws Exception {
+  public Object nativeGetAll100(Clients s, Cursor c) throws Exception {
     String[] batch = s.nativeBatches.get((c.b++) % s.nativeBatches.size());
     Map<String, User> out = new LinkedHashMap<>(256);
     for (KeyValue<String, byte[]> kv : s.redis.mget(batch)) {
@@ -194,12 +194,12 @@ public class L2Benchmark {
   }
 
   @Benchmark
-  public void portPut(Shared s, Cursor c) {
+  public void portPut(Clients s, Cursor c) {
     s.port.put(s.keys[(c.i++) & (KEYS - 1)], s.value, TTL);
   }
 
   @Benchmark
-  public Object nativePut(Shared s, Cursor c) throws Exception {
+  public Object nativePut(Clients s, Cursor c) throws Exception {
     return s.redis.set(s.nativeKeys[(c.i++) & (KEYS - 1)], s.writer.writeValueAsBytes(s.value),
         SetArgs.Builder.px(TTL.toMillis()));
   }

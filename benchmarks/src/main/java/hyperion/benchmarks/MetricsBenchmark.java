@@ -49,7 +49,7 @@ public class MetricsBenchmark {
 
   /** One injector and one native registry per run. */
   @State(Scope.Benchmark)
-  public static class Shared {
+  public static class Instruments {
     Injector injector;
     hyperion.Counter portCounter;
     hyperion.Counter.Child portChild;
@@ -89,7 +89,7 @@ public class MetricsBenchmark {
     Span current;
 
     @Setup(Level.Trial)
-    public void open(Shared shared) {
+    public void open(Instruments shared) {
       if (span.equals("sampled")) {
         current = shared.tracer.start("request");
         if (!current.isSampled()) {
@@ -107,35 +107,35 @@ public class MetricsBenchmark {
   }
 
   @Benchmark
-  public void baseline(Shared s, SpanState span) {}
+  public void baseline(Instruments s, SpanState span) {}
 
   @Benchmark
-  public void portCounterChildInc(Shared s, SpanState span) {
+  public void portCounterChildInc(Instruments s, SpanState span) {
     s.portChild.inc();
   }
 
   @Benchmark
-  public void nativeCounterChildInc(Shared s, SpanState span) {
+  public void nativeCounterChildInc(Instruments s, SpanState span) {
     s.nativeChild.inc();
   }
 
   @Benchmark
-  public void portCounterLabelsInc(Shared s, SpanState span) {
+  public void portCounterLabelsInc(Instruments s, SpanState span) {
     s.portCounter.labels("/users", "200").inc();
   }
 
   @Benchmark
-  public void nativeCounterLabelValuesInc(Shared s, SpanState span) {
+  public void nativeCounterLabelValuesInc(Instruments s, SpanState span) {
     s.nativeCounter.labelValues("/users", "200").inc();
   }
 
   @Benchmark
-  public void portHistogramObserve(Shared s, SpanState span) {
+  public void portHistogramObserve(Instruments s, SpanState span) {
     s.portHistogram.observe(0.042);
   }
 
   @Benchmark
-  public void nativeHistogramObserve(Shared s, SpanState span) {
+  public void nativeHistogramObserve(Instruments s, SpanState span) {
     s.nativeHistogram.observe(0.042);
   }
 }

@@ -133,7 +133,7 @@ public class TracingBenchmark {
 
   /** Port and SDK tracers, sampled and unsampled, and a carrier with a traceparent. */
   @State(org.openjdk.jmh.annotations.Scope.Benchmark)
-  public static class Shared {
+  public static class Tracers {
     SpanProcessor portSampledBatch;
     SpanProcessor portUnsampledBatch;
     Tracer port;
@@ -169,17 +169,17 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public void baseline(Shared s) {}
+  public void baseline(Tracers s) {}
 
   @Benchmark
-  public Object portSpan(Shared s) {
+  public Object portSpan(Tracers s) {
     try (Span span = s.port.start("op")) {
       return span;
     }
   }
 
   @Benchmark
-  public Object nativeSpan(Shared s) {
+  public Object nativeSpan(Tracers s) {
     io.opentelemetry.api.trace.Span span = s.nativeTracer.spanBuilder("op").startSpan();
     try (Scope scope = span.makeCurrent()) {
       return span;
@@ -190,7 +190,7 @@ public class TracingBenchmark {
 
   /** A span with one correlated log line inside: what a request handler that logs pays. */
   @Benchmark
-  public Object portSpanWithLog(Shared s) {
+  public Object portSpanWithLog(Tracers s) {
     try (Span span = s.port.start("op")) {
       REQUESTS.info("handled {}", "op");
       return span;
@@ -198,7 +198,7 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public Object nativeSpanWithLog(Shared s) {
+  public Object nativeSpanWithLog(Tracers s) {
     io.opentelemetry.api.trace.Span span = s.nativeTracer.spanBuilder("op").startSpan();
     try (Scope scope = span.makeCurrent()) {
       REQUESTS.info("handled {}", "op");
@@ -209,14 +209,14 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public Object portSpanUnsampled(Shared s) {
+  public Object portSpanUnsampled(Tracers s) {
     try (Span span = s.portUnsampled.start("op")) {
       return span;
     }
   }
 
   @Benchmark
-  public Object nativeSpanUnsampled(Shared s) {
+  public Object nativeSpanUnsampled(Tracers s) {
     io.opentelemetry.api.trace.Span span = s.nativeUnsampled.spanBuilder("op").startSpan();
     try (Scope scope = span.makeCurrent()) {
       return span;
@@ -226,7 +226,7 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public Object portSpan4Attributes(Shared s) {
+  public Object portSpan4Attributes(Tracers s) {
     try (Span span = s.port.spanBuilder("op").attribute("http.method", "GET").attribute("http.route", "/users")
         .attribute("http.status_code", 200L).attribute("cache.hit", true).start()) {
       return span;
@@ -234,7 +234,7 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public Object nativeSpan4Attributes(Shared s) {
+  public Object nativeSpan4Attributes(Tracers s) {
     io.opentelemetry.api.trace.Span span = s.nativeTracer.spanBuilder("op").setAttribute("http.method", "GET")
         .setAttribute("http.route", "/users").setAttribute("http.status_code", 200L)
         .setAttribute("cache.hit", true).startSpan();
@@ -247,7 +247,7 @@ public class TracingBenchmark {
 
   /** Injects the current span's context; a span is current around the call on both sides. */
   @Benchmark
-  public Object portInject(Shared s) {
+  public Object portInject(Tracers s) {
     Map<String, String> carrier = new HashMap<>(4);
     try (Span span = s.port.start("client")) {
       s.port.inject(carrier, PORT_SETTER);
@@ -256,7 +256,7 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public Object nativeInject(Shared s) {
+  public Object nativeInject(Tracers s) {
     Map<String, String> carrier = new HashMap<>(4);
     io.opentelemetry.api.trace.Span span = s.nativeTracer.spanBuilder("client").startSpan();
     try (Scope scope = span.makeCurrent()) {
@@ -268,12 +268,12 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public TraceContext portExtract(Shared s) {
+  public TraceContext portExtract(Tracers s) {
     return s.port.extract(s.incoming, PORT_GETTER);
   }
 
   @Benchmark
-  public Context nativeExtract(Shared s) {
+  public Context nativeExtract(Tracers s) {
     return s.propagator.extract(Context.root(), s.incoming, OTEL_GETTER);
   }
 }
