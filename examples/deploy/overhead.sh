@@ -1,6 +1,6 @@
 #!/bin/sh
 # Measures what observability costs the demo: tracing on (every span sampled and exported) versus
-# off, alternating rounds, closed-loop keep-alive load (see docs/operations.md), e.g.:
+# off, rounds in alternating order, closed-loop keep-alive load (see docs/operations.md), e.g.:
 #   examples/deploy/overhead.sh --rounds 5 --seconds 10
 # Needs redis-server on the PATH; uses loopback ports only. Run it on an otherwise quiet machine.
 cd "$(dirname "$0")/../.." || exit 1

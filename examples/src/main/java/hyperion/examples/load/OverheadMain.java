@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * default exporter, OTLP/HTTP protobuf to the same sink; with {@code --exporter logging}, the
  * demo's default, a log line per span into a file), <b>off</b>
  * samples none ({@code tracing.exporter none}, {@code sample_rate} 0). Metrics and logs are the
- * same in both. Then, in alternating rounds (on, off, on, off, ...), it drives each
+ * same in both. After a warm-up of both in alternating slices, it runs rounds, each driving both
+ * demos one after the other (on first in odd rounds, off first in even ones): each
  * gateway closed-loop with keep-alive connections and the {@code baseline} request mix for a fixed
  * time, and prints the throughput of every round, the on/off ratio of each pair, their mean, minimum
  * and maximum, and the keep-alive latency percentiles. Exit status 0 when the mean ratio is at
@@ -36,6 +37,9 @@ import org.HdrHistogram.Histogram;
  * otlp|zipkin|logging]}; run it on an otherwise quiet machine ({@code examples/deploy/overhead.sh}).
  */
 public final class OverheadMain {
+  /** The longest stretch one side is driven during the warm-up before the other gets its turn. */
+  private static final int WARMUP_SLICE = 10;
+
   private OverheadMain() {}
 
   /**
@@ -101,17 +105,30 @@ public final class OverheadMain {
       awaitReady(offOffset, processes.get(2));
       URI onUrl = URI.create("http://127.0.0.1:" + (8080 + onOffset) + "/");
       URI off = URI.create("http://127.0.0.1:" + (8080 + offOffset) + "/");
-      System.out.printf("warm-up: %d s each%n", warmup);
-      drive(onUrl, warmup, concurrency, new Histogram(3));
-      drive(off, warmup, concurrency, new Histogram(3));
+      System.out.printf("warm-up: %d s each, in alternating slices of at most %d s%n", warmup, WARMUP_SLICE);
+      // In slices, so that neither side sits idle for the whole warm-up of the other before round 1.
+      for (int left = warmup; left > 0; left -= WARMUP_SLICE) {
+        drive(onUrl, Math.min(left, WARMUP_SLICE), concurrency, new Histogram(3));
+        drive(off, Math.min(left, WARMUP_SLICE), concurrency, new Histogram(3));
+      }
       Histogram onLatency = new Histogram(3);
       Histogram offLatency = new Histogram(3);
       List<Double> ratios = new ArrayList<>();
       for (int r = 1; r <= rounds; r++) {
-        double a = drive(onUrl, seconds, concurrency, onLatency);
-        double b = drive(off, seconds, concurrency, offLatency);
+        // Odd rounds drive on first, even rounds off first: whatever favours a position favours both.
+        boolean onFirst = r % 2 == 1;
+        double a;
+        double b;
+        if (onFirst) {
+          a = drive(onUrl, seconds, concurrency, onLatency);
+          b = drive(off, seconds, concurrency, offLatency);
+        } else {
+          b = drive(off, seconds, concurrency, offLatency);
+          a = drive(onUrl, seconds, concurrency, onLatency);
+        }
         ratios.add(a / b);
-        System.out.printf("round %d: on %.0f req/s, off %.0f req/s, ratio %.3f%n", r, a, b, a / b);
+        System.out.printf("round %d (%s first): on %.0f req/s, off %.0f req/s, ratio %.3f%n", r,
+            onFirst ? "on" : "off", a, b, a / b);
       }
       double mean = ratios.stream().mapToDouble(Double::doubleValue).average().orElse(0);
       double min = ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0);
