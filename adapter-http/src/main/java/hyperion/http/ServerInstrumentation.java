@@ -12,6 +12,7 @@ import hyperion.Tracer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -68,8 +69,7 @@ final class ServerInstrumentation extends Handler.Wrapper {
         .attribute("server.address", Request.getServerName(request))
         .attribute("server.port", (long) Request.getServerPort(request))
         .attribute("client.address", Request.getRemoteAddr(request))
-        .attribute("network.protocol.version", request.getConnectionMetaData().getHttpVersion().asString()
-            .replace("HTTP/", ""))
+        .attribute("network.protocol.version", protocolVersion(request.getConnectionMetaData().getHttpVersion()))
         .start();
     Exchange exchange = new Exchange(callback, request, response, span, method, start);
     try {
@@ -95,6 +95,18 @@ final class ServerInstrumentation extends Handler.Wrapper {
       exchange.returned();
     }
     return true;
+  }
+
+  /** The semconv {@code network.protocol.version}: "1.1", not "HTTP/1.1"; no string built per request. */
+  static String protocolVersion(HttpVersion version) {
+    return switch (version) {
+      case HTTP_0_9 -> "0.9";
+      case HTTP_1_0 -> "1.0";
+      case HTTP_1_1 -> "1.1";
+      case HTTP_2 -> "2";
+      case HTTP_3 -> "3";
+      default -> version.asString().replace("HTTP/", ""); // a version a later Jetty adds
+    };
   }
 
   private String route(Request request) {
