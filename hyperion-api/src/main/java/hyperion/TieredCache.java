@@ -165,9 +165,11 @@ final class TieredCache implements Cache {
     if (l1 != null) {
       Object v = l1.get(key);
       if (v instanceof TimedValue t) {
-        v = l1.nanoTime() - t.expiresAt < 0 ? t.value : null; // expired: kept only as a stale fallback
-      }
-      if (v != null && v != NEGATIVE && type.isInstance(v)) {
+        if (l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) { // expired: kept only as a stale fallback
+          metrics.l1Hit.inc();
+          return t.valueAs();
+        }
+      } else if (v != null && v != NEGATIVE && type.isInstance(v)) {
         metrics.l1Hit.inc();
         return type.cast(v);
       }
@@ -390,12 +392,12 @@ final class TieredCache implements Cache {
       Object v = l1.get(key);
       if (v instanceof TimedValue t) {
         long now = l1.nanoTime();
-        if (now - t.expiresAt < 0 && type.isInstance(t.value)) {
+        if (now - t.expiresAt < 0 && t.isA(type)) {
           metrics.l1Hit.inc();
           if (refreshAfterNanos != 0 && now - t.refreshAt >= 0) {
             refresh(key, type, generic, ttl, loader, t);
           }
-          return type.cast(t.value);
+          return t.valueAs();
         }
       } else if (v != null && v != NEGATIVE && type.isInstance(v)) {
         metrics.l1Hit.inc();
@@ -416,21 +418,23 @@ final class TieredCache implements Cache {
       return null;
     }
     Object v = l1.get(key);
+    T hit;
     if (v instanceof TimedValue t) {
       long now = l1.nanoTime();
-      if (now - t.expiresAt >= 0 || (refreshAfterNanos != 0 && now - t.refreshAt >= 0)) {
-        return null; // expired, or due for a refresh, which needs the loader
+      if (now - t.expiresAt >= 0 || (refreshAfterNanos != 0 && now - t.refreshAt >= 0) || !t.isA(type)) {
+        return null; // expired, or due for a refresh (which needs the loader), or another type
       }
-      v = t.value;
-    }
-    if (v == null || v == NEGATIVE || !type.isInstance(v)) {
+      hit = t.valueAs();
+    } else if (v != null && v != NEGATIVE && type.isInstance(v)) {
+      hit = type.cast(v);
+    } else {
       return null;
     }
     if (hotKeys != null) {
       hotKeys.sample(key);
     }
     metrics.l1Hit.inc();
-    return type.cast(v);
+    return hit;
   }
 
   /**
@@ -692,7 +696,7 @@ final class TieredCache implements Cache {
    * stale_if_error} ago; counted as {@code result="stale"} of its layer. {@code null} when none.
    */
   private Object staleValue(String key, Class<?> type, Type generic, RemoteEntry read) {
-    if (l1 != null && l1.get(key) instanceof TimedValue t && type.isInstance(t.value)
+    if (l1 != null && l1.get(key) instanceof TimedValue t && t.isA(type)
         && l1.nanoTime() - (t.expiresAt + staleNanos) < 0) {
       metrics.l1Stale.inc();
       return t.value;

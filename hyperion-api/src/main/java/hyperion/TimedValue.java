@@ -22,6 +22,12 @@ final class TimedValue implements LocalLayer.Wrapped {
   }
 
   final Object value;
+  /**
+   * The value's class, so that a hit checks the type the caller asked for here, on the line the
+   * times are on, instead of in the value's own header: one memory access fewer per hit in a cache
+   * larger than the CPU's (the field fits the padding of the object, which stays 40 bytes).
+   */
+  private final Class<?> valueClass;
   /** From this time on a {@code getOrLoad} hit starts a background reload ({@link Long#MAX_VALUE}: never). */
   final long refreshAt;
   /** From this time on the value is expired: served only as a stale fallback. */
@@ -32,6 +38,7 @@ final class TimedValue implements LocalLayer.Wrapped {
 
   TimedValue(Object value, long refreshAt, long expiresAt) {
     this.value = value;
+    this.valueClass = value.getClass();
     this.refreshAt = refreshAt;
     this.expiresAt = expiresAt;
   }
@@ -39,6 +46,17 @@ final class TimedValue implements LocalLayer.Wrapped {
   @Override
   public Object value() {
     return value;
+  }
+
+  /** Whether the value is a {@code type} ({@code type.isInstance(value)} without reading the value). */
+  boolean isA(Class<?> type) {
+    return valueClass == type || type.isAssignableFrom(valueClass);
+  }
+
+  /** The value as the type {@link #isA} confirmed: no second check, which would read the value's header. */
+  @SuppressWarnings("unchecked")
+  <T> T valueAs() {
+    return (T) value;
   }
 
   /** Whether this caller may start the reload (no other reload of this entry runs). */
