@@ -30,7 +30,8 @@ import org.HdrHistogram.Histogram;
  * demos one after the other (on first in odd rounds, off first in even ones): each
  * gateway closed-loop with keep-alive connections and the {@code baseline} request mix for a fixed
  * time, and prints the throughput of every round, the on/off ratio of each pair, their mean, minimum
- * and maximum, and the keep-alive latency percentiles. Exit status 0 when the mean ratio is at
+ * and maximum, the keep-alive latency percentiles, and each demo's CPU time (as the OS counts it for
+ * the process) per answered request. Exit status 0 when the mean ratio is at
  * least 0.95, 1 otherwise, 2 for a bad command line.
  *
  * <p>{@code OverheadMain [--rounds 5] [--seconds 10] [--concurrency 4] [--warmup 15] [--exporter
@@ -111,8 +112,8 @@ public final class OverheadMain {
         drive(onUrl, Math.min(left, WARMUP_SLICE), concurrency, new Histogram(3));
         drive(off, Math.min(left, WARMUP_SLICE), concurrency, new Histogram(3));
       }
-      Histogram onLatency = new Histogram(3);
-      Histogram offLatency = new Histogram(3);
+      Side onSide = new Side(onUrl, processes.get(1));
+      Side offSide = new Side(off, processes.get(2));
       List<Double> ratios = new ArrayList<>();
       for (int r = 1; r <= rounds; r++) {
         // Odd rounds drive on first, even rounds off first: whatever favours a position favours both.
@@ -120,11 +121,11 @@ public final class OverheadMain {
         double a;
         double b;
         if (onFirst) {
-          a = drive(onUrl, seconds, concurrency, onLatency);
-          b = drive(off, seconds, concurrency, offLatency);
+          a = onSide.round(seconds, concurrency);
+          b = offSide.round(seconds, concurrency);
         } else {
-          b = drive(off, seconds, concurrency, offLatency);
-          a = drive(onUrl, seconds, concurrency, onLatency);
+          b = offSide.round(seconds, concurrency);
+          a = onSide.round(seconds, concurrency);
         }
         ratios.add(a / b);
         System.out.printf("round %d (%s first): on %.0f req/s, off %.0f req/s, ratio %.3f%n", r,
@@ -138,8 +139,14 @@ public final class OverheadMain {
       System.out.printf("on/off throughput ratio: mean %.3f, median %.3f, min %.3f, max %.3f over %d rounds of %d s,"
           + " %d keep-alive connections (target >= 0.95: %s)%n", mean, median, min, max, rounds, seconds, concurrency,
           mean >= 0.95 ? "met" : "MISSED");
-      print("on ", onLatency);
-      print("off", offLatency);
+      print("on ", onSide.latency);
+      print("off", offSide.latency);
+      if (onSide.cpuNanos >= 0 && offSide.cpuNanos >= 0) {
+        double onCpu = onSide.cpuNanos / 1e3 / onSide.requests;
+        double offCpu = offSide.cpuNanos / 1e3 / offSide.requests;
+        System.out.printf("demo CPU time per answered request (all three services and their threads, export"
+            + " included): on %.1f us, off %.1f us, on/off %.3f%n", onCpu, offCpu, onCpu / offCpu);
+      }
       status = mean >= 0.95 ? 0 : 1;
     } finally {
       if (sink != null) {
@@ -177,9 +184,45 @@ public final class OverheadMain {
         h.getMaxValue() / 1000.0, h.getTotalCount());
   }
 
-  /** Sends the baseline mix back to back on {@code concurrency} connections for {@code seconds}; answers/s. */
+  /**
+   * One demo under measurement: its gateway, its process, and its rounds' latencies, answered
+   * requests and CPU time (-1 where the OS does not report a process's CPU time).
+   */
+  private static final class Side {
+    final URI gateway;
+    final Process process;
+    final Histogram latency = new Histogram(3);
+    long requests;
+    long cpuNanos;
+
+    Side(URI gateway, Process process) {
+      this.gateway = gateway;
+      this.process = process;
+    }
+
+    /** One measured round: answers/s; adds its requests and the demo's CPU time to the totals. */
+    double round(int seconds, int concurrency) throws Exception {
+      long before = cpuNanos(process);
+      AtomicLong answered = new AtomicLong();
+      double rate = drive(gateway, seconds, concurrency, latency, answered);
+      long after = cpuNanos(process);
+      requests += answered.get();
+      cpuNanos = before < 0 || after < 0 || cpuNanos < 0 ? -1 : cpuNanos + (after - before);
+      return rate;
+    }
+
+    private static long cpuNanos(Process p) {
+      return p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+  }
+
   private static double drive(URI gateway, int seconds, int concurrency, Histogram latency) throws Exception {
-    AtomicLong answered = new AtomicLong();
+    return drive(gateway, seconds, concurrency, latency, new AtomicLong());
+  }
+
+  /** Sends the baseline mix back to back on {@code concurrency} connections for {@code seconds}; answers/s. */
+  private static double drive(URI gateway, int seconds, int concurrency, Histogram latency, AtomicLong answered)
+      throws Exception {
     AtomicLong failed = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<Thread> workers = new ArrayList<>();
