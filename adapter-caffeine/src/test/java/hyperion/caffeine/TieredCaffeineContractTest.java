@@ -16,14 +16,18 @@ import hyperion.testkit.InMemoryRemoteLayer;
  * service with both adapters installed (adapter-redis runs the kit over real Redis).
  */
 class TieredCaffeineContractTest extends CacheContract {
-  private final Injector injector = Guice.createInjector(new HyperionModule(), new CaffeineModule(),
-      new AbstractModule() {
-        @Override
-        protected void configure() {
-          OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class).setBinding()
-              .toInstance(new InMemoryRemoteLayer.Server());
-        }
-      });
+  private final Injector injector = injector(new HyperionModule());
+
+  /** The two adapters as a service installs them, with the in-memory L2 in Redis's place. */
+  static Injector injector(HyperionModule hyperion) {
+    return Guice.createInjector(hyperion, new CaffeineModule(), new AbstractModule() {
+      @Override
+      protected void configure() {
+        OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class).setBinding()
+            .toInstance(new InMemoryRemoteLayer.Server());
+      }
+    });
+  }
 
   @Override
   protected Cache newCache(String name) {

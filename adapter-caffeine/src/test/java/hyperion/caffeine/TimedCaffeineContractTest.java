@@ -2,17 +2,12 @@ package hyperion.caffeine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Cache;
 import hyperion.Context;
 import hyperion.HyperionModule;
-import hyperion.cache.RemoteLayer;
 import hyperion.config.Config;
 import hyperion.testkit.CacheContract;
-import hyperion.testkit.InMemoryRemoteLayer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * type from the time-stamped entry must answer exactly as the plain one.
  */
 class TimedCaffeineContractTest extends CacheContract {
-  private final Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml("""
+  private final Injector injector = TieredCaffeineContractTest.injector(new HyperionModule(Config.fromYaml("""
       cache:
         default:
           refresh_after: 10m
@@ -31,13 +26,7 @@ class TimedCaffeineContractTest extends CacheContract {
           layers: l1
           refresh_after: 10m
           stale_if_error: 1m
-      """)), new CaffeineModule(), new AbstractModule() {
-        @Override
-        protected void configure() {
-          OptionalBinder.newOptionalBinder(binder(), RemoteLayer.Factory.class).setBinding()
-              .toInstance(new InMemoryRemoteLayer.Server());
-        }
-      });
+      """)));
 
   @Override
   protected Cache newCache(String name) {
