@@ -160,10 +160,14 @@ public class L1Benchmark {
       ctx = injector.getInstance(Context.class);
       handWritten = injector.getInstance(HandWrittenUsers.class);
       annotated = injector.getInstance(AnnotatedUsers.class);
-      for (String name : List.of("users", "plain", "sessions", "pages", "fresh", "hot")) {
-        Cache c = ctx.cache(name);
-        for (int i = 0; i < 2 * CAPACITY; i++) {
-          c.put(name + ":" + i, new User(name + ":" + i, "name " + i, i % 90));
+      // One interleaved pass over all caches: the entries of the caches a pair compares are then
+      // allocated, and moved by the collector, alike. Filled one cache after another, where their
+      // keys and values ended up in memory moved the freshness and hot-key pairs by 10-30 %.
+      List<String> names = List.of("users", "plain", "sessions", "pages", "fresh", "hot");
+      List<Cache> caches = names.stream().map(ctx::cache).toList();
+      for (int i = 0; i < 2 * CAPACITY; i++) {
+        for (int n = 0; n < names.size(); n++) {
+          caches.get(n).put(names.get(n) + ":" + i, new User(names.get(n) + ":" + i, "name " + i, i % 90));
         }
       }
       plain = ctx.cache("plain");
