@@ -42,8 +42,8 @@ final class StringBytesCodec implements RedisCodec<String, byte[]>, ToByteBufEnc
     if (key == null) {
       return ByteBuffer.allocate(0);
     }
-    ByteBuf buf = Unpooled.buffer(ByteBufUtil.utf8Bytes(key));
-    ByteBufUtil.writeUtf8(buf, key);
+    ByteBuf buf = Unpooled.buffer(estimateSize(key));
+    encodeKey(key, buf); // the bytes the command carries, so the slot is hashed from them
     return buf.nioBuffer();
   }
 
