@@ -54,7 +54,7 @@ final class OtelSpan implements Span {
   @Override
   public Span setAttribute(String key, String value) {
     if (key != null && value != null) {
-      span.setAttribute(key, value);
+      span.setAttribute(AttributeKeys.string(key), value);
     }
     return this;
   }
@@ -62,7 +62,7 @@ final class OtelSpan implements Span {
   @Override
   public Span setAttribute(String key, long value) {
     if (key != null) {
-      span.setAttribute(key, value);
+      span.setAttribute(AttributeKeys.longKey(key), value);
     }
     return this;
   }
@@ -70,7 +70,7 @@ final class OtelSpan implements Span {
   @Override
   public Span setAttribute(String key, double value) {
     if (key != null) {
-      span.setAttribute(key, value);
+      span.setAttribute(AttributeKeys.doubleKey(key), value);
     }
     return this;
   }
@@ -78,7 +78,7 @@ final class OtelSpan implements Span {
   @Override
   public Span setAttribute(String key, boolean value) {
     if (key != null) {
-      span.setAttribute(key, value);
+      span.setAttribute(AttributeKeys.booleanKey(key), value);
     }
     return this;
   }
@@ -130,15 +130,15 @@ final class OtelSpan implements Span {
         continue;
       }
       if (v instanceof String s) {
-        b.put(k, s);
+        b.put(AttributeKeys.string(k), s);
       } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-        b.put(k, ((Number) v).longValue());
+        b.put(AttributeKeys.longKey(k), ((Number) v).longValue());
       } else if (v instanceof Double || v instanceof Float) {
-        b.put(k, ((Number) v).doubleValue());
+        b.put(AttributeKeys.doubleKey(k), ((Number) v).doubleValue());
       } else if (v instanceof Boolean bool) {
-        b.put(k, bool);
+        b.put(AttributeKeys.booleanKey(k), bool);
       } else {
-        b.put(k, String.valueOf(v));
+        b.put(AttributeKeys.string(k), String.valueOf(v));
       }
     }
   }

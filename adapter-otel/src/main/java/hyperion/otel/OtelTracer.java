@@ -241,7 +241,7 @@ final class OtelTracer implements Tracer {
     @Override
     public SpanBuilder attribute(String key, String value) {
       if (key != null && value != null) {
-        builder.setAttribute(key, value);
+        builder.setAttribute(AttributeKeys.string(key), value);
       }
       return this;
     }
@@ -249,7 +249,7 @@ final class OtelTracer implements Tracer {
     @Override
     public SpanBuilder attribute(String key, long value) {
       if (key != null) {
-        builder.setAttribute(key, value);
+        builder.setAttribute(AttributeKeys.longKey(key), value);
       }
       return this;
     }
@@ -257,7 +257,7 @@ final class OtelTracer implements Tracer {
     @Override
     public SpanBuilder attribute(String key, double value) {
       if (key != null) {
-        builder.setAttribute(key, value);
+        builder.setAttribute(AttributeKeys.doubleKey(key), value);
       }
       return this;
     }
@@ -265,7 +265,7 @@ final class OtelTracer implements Tracer {
     @Override
     public SpanBuilder attribute(String key, boolean value) {
       if (key != null) {
-        builder.setAttribute(key, value);
+        builder.setAttribute(AttributeKeys.booleanKey(key), value);
       }
       return this;
     }
