@@ -20,10 +20,10 @@ import org.HdrHistogram.Histogram;
 /**
  * The {@code overhead} measurement: what observability costs the demo. Starts one Redis and two
  * all-in-one demos on loopback, identical but for tracing: <b>on</b> samples and exports every span
- * ({@code tracing.sample_rate} 1.0; with {@code --exporter zipkin}, the default, Zipkin spans
- * over HTTP in the exporter's default encoding, protobuf3, to a sink in this process that reads and
- * discards it, as a collector would receive it; with {@code --exporter otlp}, the framework's
- * default exporter, OTLP/HTTP protobuf to the same sink; with {@code --exporter logging}, the
+ * ({@code tracing.sample_rate} 1.0; with {@code --exporter otlp}, the default and the framework's
+ * default exporter, OTLP/HTTP protobuf to a sink in this process that reads and discards it, as a
+ * collector would receive it; with {@code --exporter zipkin}, Zipkin spans over HTTP in the
+ * exporter's default encoding, protobuf3, to the same sink; with {@code --exporter logging}, the
  * demo's default, a log line per span into a file), <b>off</b>
  * samples none ({@code tracing.exporter none}, {@code sample_rate} 0). Metrics and logs are the
  * same in both. After a warm-up of both in alternating slices, it runs rounds, each driving both
@@ -53,7 +53,7 @@ public final class OverheadMain {
     int seconds = 10;
     int concurrency = 4;
     int warmup = 15;
-    String exporter = "zipkin";
+    String exporter = "otlp";
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (args[i].equals("--exporter") && List.of("otlp", "zipkin", "logging").contains(args[i + 1])) {
         exporter = args[i + 1];
