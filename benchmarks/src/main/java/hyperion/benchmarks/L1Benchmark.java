@@ -216,8 +216,9 @@ public class L1Benchmark {
     private String[] resident(Cache c, String prefix) {
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < 2 * CAPACITY; i++) {
-        if (c.get(key(prefix, i), User.class).isPresent()) {
-          keys.add(key(prefix, i));
+        String key = key(prefix, i);
+        if (c.get(key, User.class).isPresent()) {
+          keys.add(key);
         }
       }
       Collections.shuffle(keys, layout);
