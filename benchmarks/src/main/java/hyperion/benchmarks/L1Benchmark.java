@@ -4,11 +4,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Cache;
 import hyperion.Cached;
 import hyperion.Context;
 import hyperion.HyperionModule;
+import hyperion.cache.LocalLayer;
 import hyperion.caffeine.CaffeineModule;
+import hyperion.config.CacheSpec;
 import hyperion.config.Config;
 import hyperion.prometheus.PrometheusModule;
 import jakarta.inject.Inject;
@@ -18,13 +21,17 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * L1 suite: cache hits as a service has them. Both sides hold several differently configured caches of
@@ -47,6 +54,13 @@ import org.openjdk.jmh.annotations.State;
  * same with {@code hot_keys}) against {@code contextGetOrLoad}: what sampling the hot keys costs. Run with 1 and 2
  * threads;
  * allocation per hit comes from JMH's GC profiler.
+ *
+ * <p>{@code hot} is a second tier cache over the Caffeine table of {@code users} (see {@link
+ * HotSharesUsers}), and {@code fresh} holds the same key names, filled side by side with {@code
+ * users}; all three are read in one shuffled order, so their pairs compare the tier's code over
+ * one table or equal ones. Where
+ * the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
+ * gives one ({@value PairedRunner#LAYOUT_SEED}), so both sides of a round have the same layout.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -130,6 +144,32 @@ public class L1Benchmark {
     }
   }
 
+  /**
+   * Caffeine's layers, except that the {@code hot} cache gets the layer of {@code users}: the hot-key
+   * pairs then read one Caffeine table through two tier caches, one that samples its keys and one
+   * that does not, and differ in nothing else. ({@code users} must be created first.)
+   */
+  static final class HotSharesUsers implements LocalLayer.Factory {
+    private final LocalLayer.Factory caffeine;
+    private LocalLayer users;
+
+    HotSharesUsers(LocalLayer.Factory caffeine) {
+      this.caffeine = caffeine;
+    }
+
+    @Override
+    public synchronized LocalLayer create(String name, CacheSpec spec, LocalLayer.Evictions evictions) {
+      if (name.equals("hot")) {
+        return java.util.Objects.requireNonNull(users, "the users cache is created before hot");
+      }
+      LocalLayer layer = caffeine.create(name, spec, evictions);
+      if (name.equals("users")) {
+        users = layer;
+      }
+      return layer;
+    }
+  }
+
   /** The caches of both sides, filled to capacity. */
   @State(Scope.Benchmark)
   public static class Caches {
@@ -139,6 +179,8 @@ public class L1Benchmark {
     AnnotatedUsers annotated;
     String[] usersKeys;
     String[] freshKeys;
+    /** Keys both {@code users} and {@code fresh} hold, for {@link #freshInterleaved}. */
+    String[] usersAndFreshKeys;
     String[] hotKeys;
     String[] plainKeys;
     String[] nativeKeys;
@@ -146,17 +188,23 @@ public class L1Benchmark {
     com.github.benmanes.caffeine.cache.Cache<String, Object> nativePlain;
     com.github.benmanes.caffeine.cache.Cache<String, Object> nativeStats;
     final List<com.github.benmanes.caffeine.cache.Cache<String, Object>> nativeOthers = new ArrayList<>();
-    /** Seeded from the clock: each fork lays its entries out differently (see {@link #setUp}). */
-    private final Random layout = new Random();
+    /**
+     * Lays the entries out (see {@link #setUp}): seeded by the paired runner's round, the same for
+     * both sides of a round, else from the clock.
+     */
+    private final Random layout = new Random(Long.getLong(PairedRunner.LAYOUT_SEED, System.nanoTime()));
     /** Part of every key name, different in every fork. */
     private String salt;
 
     @Setup
     public void setUp() {
-      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new CaffeineModule(),
-          new PrometheusModule(), new AbstractModule() {
+      LocalLayer.Factory caffeine = Guice.createInjector(new CaffeineModule()).getInstance(LocalLayer.Factory.class);
+      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new PrometheusModule(),
+          new AbstractModule() {
             @Override
             protected void configure() {
+              OptionalBinder.newOptionalBinder(binder(), LocalLayer.Factory.class).setBinding()
+                  .toInstance(new HotSharesUsers(caffeine));
               bind(HandWrittenUsers.class);
               bind(AnnotatedUsers.class);
             }
@@ -172,21 +220,26 @@ public class L1Benchmark {
       // rounds removed it. Each fork therefore salts the key names (other bucket orders, so the
       // collector copies the entries in another order) and fills the caches in a random order:
       // the layout becomes noise between rounds, which the paired runner's median takes care of.
+      // Both forks of a paired round draw the same layout, so it is not noise between the sides.
+      // The caches whose hits are compared with one another (users, fresh, hot) hold the same key
+      // names and are read in one shuffled order: equal hash tables, entries side by side.
       salt = Integer.toHexString(0x10000 | layout.nextInt(0x10000)).substring(1);
-      List<String> names = new ArrayList<>(List.of("users", "plain", "sessions", "pages", "fresh", "hot"));
+      ctx.cache("users"); // before "hot", which takes its layer
+      List<String> names = new ArrayList<>(List.of("users", "plain", "sessions", "pages", "fresh"));
       Collections.shuffle(names, layout);
       List<Cache> caches = names.stream().map(ctx::cache).toList();
       for (int i = 0; i < 2 * CAPACITY; i++) {
         for (int n = 0; n < names.size(); n++) {
-          String key = key(names.get(n), i);
+          String key = key(prefix(names.get(n)), i);
           caches.get(n).put(key, new User(key, "name " + i, i % 90));
         }
       }
       plain = ctx.cache("plain");
-      usersKeys = resident(ctx.cache("users"), "users");
-      plainKeys = resident(plain, "plain");
-      freshKeys = resident(ctx.cache("fresh"), "fresh");
-      hotKeys = resident(ctx.cache("hot"), "hot");
+      usersKeys = resident(List.of(ctx.cache("users")), "user");
+      hotKeys = usersKeys; // the same table
+      freshKeys = resident(List.of(ctx.cache("fresh")), "user");
+      usersAndFreshKeys = resident(List.of(ctx.cache("users"), ctx.cache("fresh")), "user");
+      plainKeys = resident(List.of(plain), "plain");
 
       nativeStats = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).recordStats().build();
       nativePlain = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).build();
@@ -212,12 +265,23 @@ public class L1Benchmark {
       c.cleanUp();
     }
 
-    /** The keys the port's cache still holds, shuffled (reading them counts as hits, before measuring). */
-    private String[] resident(Cache c, String prefix) {
+    /** The key prefix of the cache {@code name}: one for the caches whose hits are compared. */
+    private static String prefix(String name) {
+      return switch (name) {
+        case "users", "fresh", "hot" -> "user";
+        default -> name;
+      };
+    }
+
+    /**
+     * The keys that every one of the port's caches {@code cs} still holds, shuffled (reading them
+     * counts as hits, before measuring).
+     */
+    private String[] resident(List<Cache> cs, String prefix) {
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < 2 * CAPACITY; i++) {
         String key = key(prefix, i);
-        if (c.get(key, User.class).isPresent()) {
+        if (cs.stream().allMatch(c -> c.get(key, User.class).isPresent())) {
           keys.add(key);
         }
       }
@@ -313,6 +377,75 @@ public class L1Benchmark {
     String[] keys = s.hotKeys;
     return s.ctx.cache("hot").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
         k -> new User(k, "loaded", 0));
+  }
+
+  /** Hits per side and turn of the interleaved pairs. */
+  static final int BATCH = 256;
+
+  private static final Cache.Loader<User> LOADER = k -> new User(k, "loaded", 0);
+
+  /**
+   * The nanoseconds an interleaved pair spent on each side in one iteration, which JMH reports
+   * beside the score as {@code featureNanos} and {@code baseNanos}.
+   */
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  @State(Scope.Thread)
+  public static class Sides {
+    /** Time in the hits on the cache with the feature. */
+    public long featureNanos;
+    /** Time in the hits on the cache without it. */
+    public long baseNanos;
+    boolean featureFirst;
+
+    /** Counts each iteration on its own. */
+    @Setup(Level.Iteration)
+    public void reset() {
+      featureNanos = 0;
+      baseNanos = 0;
+    }
+  }
+
+  /**
+   * {@link #hotKeysGetOrLoad} and {@link #contextGetOrLoad} in one JVM, in turns of {@value #BATCH}
+   * hits each (which goes first alternates; the two sides read different halves of the shuffled
+   * keys at once), each turn timed: the noise of the machine, of the heap's layout and of the JIT
+   * falls on both sides alike. One op is one hit; the pair's figure is featureNanos / baseNanos.
+   */
+  @Benchmark
+  @OperationsPerInvocation(2 * BATCH)
+  public void hotKeysInterleaved(Caches s, Cursor c, Sides t, Blackhole bh) {
+    interleave(s.ctx.cache("hot"), s.ctx.cache("users"), s.usersKeys, c, t, bh);
+  }
+
+  /** {@link #hotKeysInterleaved} for {@link #freshGetOrLoad} and {@link #contextGetOrLoad}. */
+  @Benchmark
+  @OperationsPerInvocation(2 * BATCH)
+  public void freshInterleaved(Caches s, Cursor c, Sides t, Blackhole bh) {
+    interleave(s.ctx.cache("fresh"), s.ctx.cache("users"), s.usersAndFreshKeys, c, t, bh);
+  }
+
+  private static void interleave(Cache feature, Cache base, String[] keys, Cursor c, Sides t, Blackhole bh) {
+    int i = c.i;
+    c.i = i + BATCH;
+    int other = i + (keys.length >>> 1);
+    t.featureFirst = !t.featureFirst;
+    if (t.featureFirst) {
+      t.featureNanos += turn(feature, keys, i, bh);
+      t.baseNanos += turn(base, keys, other, bh);
+    } else {
+      t.baseNanos += turn(base, keys, other, bh);
+      t.featureNanos += turn(feature, keys, i, bh);
+    }
+  }
+
+  /** {@value #BATCH} {@code getOrLoad} hits on {@code cache} from key {@code from} on; their time in ns. */
+  private static long turn(Cache cache, String[] keys, int from, Blackhole bh) {
+    int mask = keys.length - 1;
+    long start = System.nanoTime();
+    for (int j = 0; j < BATCH; j++) {
+      bh.consume(cache.getOrLoad(keys[(from + j) & mask], User.class, null, LOADER));
+    }
+    return System.nanoTime() - start;
   }
 
   /** A cache without statistics, held in a field: the adapter's bare hit. */

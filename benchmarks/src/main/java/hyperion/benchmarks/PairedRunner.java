@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.runner.RunnerException;
@@ -25,26 +26,45 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * </pre>
  *
  * <p>Each fork: 3 warm-up and 5 measurement iterations of 1 s, heap fixed at 512 MB, allocation
- * from JMH's GC profiler. A suite that needs Redis gets a {@code redis-server} of its own, one for
+ * from JMH's GC profiler. Both forks of a round get the same {@value #LAYOUT_SEED}, so a suite that
+ * lays out its data at random ({@link L1Benchmark}) lays it out alike on both sides of the round
+ * and differently in every round. A suite that needs Redis gets a {@code redis-server} of its own, one for
  * the whole run. In sample mode the round's ratios are of the p50 and the p99.
+ *
+ * <p>Given one benchmark, an interleaved pair ({@link L1Benchmark#hotKeysInterleaved}), a round is
+ * one fork of it, in which both sides ran in turns, and its ratio is the fork's {@code
+ * featureNanos} / {@code baseNanos}:
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar hyperion.benchmarks.PairedRunner \
+ *     L1Benchmark.hotKeysInterleaved [--target 1.03] [--rounds 10]
+ * </pre>
  */
 public final class PairedRunner {
   private static final Runner.Settings FORK = new Runner.Settings("paired", 1, 3, TimeValue.seconds(1), 5,
       TimeValue.seconds(1), 0);
 
+  /**
+   * The system property that seeds a suite's data layout (key names, fill order): both forks of a
+   * round get the same value, a new one every round.
+   */
+  static final String LAYOUT_SEED = "hyperion.bench.layout-seed";
+
   private PairedRunner() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 2) {
-      usage("two benchmarks, e.g. L1Benchmark.freshGetIfPresent L1Benchmark.contextGetIfPresent");
+    if (args.length < 1) {
+      usage("two benchmarks, e.g. L1Benchmark.freshGetIfPresent L1Benchmark.contextGetIfPresent,"
+          + " or one interleaved pair, e.g. L1Benchmark.hotKeysInterleaved");
     }
+    boolean interleaved = args.length < 2 || args[1].startsWith("--");
     String port = args[0];
-    String nativeSide = args[1];
+    String nativeSide = interleaved ? null : args[1];
     int rounds = 10;
     double target = Double.NaN;
     boolean sample = false;
     List<String[]> params = new ArrayList<>();
-    for (int i = 2; i < args.length; i++) {
+    for (int i = interleaved ? 1 : 2; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(require(value, "--rounds"));
@@ -69,6 +89,13 @@ public final class PairedRunner {
       throw usage("--rounds: " + rounds + " is outside [3, 50]");
     }
     Runner.Suite suite = suite(port);
+    if (interleaved) {
+      if (sample) {
+        throw usage("--mode sample: an interleaved pair is timed by turns, not sampled");
+      }
+      interleaved(suite, port, rounds, target, params);
+      return;
+    }
     if (suite != suite(nativeSide)) {
       throw usage("both benchmarks must be in one suite: " + port + ", " + nativeSide);
     }
@@ -88,10 +115,12 @@ public final class PairedRunner {
     double[] p99Ratios = new double[rounds];
     List<Runner.Score> ports = new ArrayList<>();
     List<Runner.Score> natives = new ArrayList<>();
+    SplittableRandom seeds = new SplittableRandom();
     for (int r = 0; r < rounds; r++) {
       boolean portFirst = r % 2 == 0;
-      Runner.Score first = fork(suite, portFirst ? port : nativeSide, sample, params, redis);
-      Runner.Score second = fork(suite, portFirst ? nativeSide : port, sample, params, redis);
+      long seed = seeds.nextLong();
+      Runner.Score first = fork(suite, portFirst ? port : nativeSide, sample, params, redis, seed);
+      Runner.Score second = fork(suite, portFirst ? nativeSide : port, sample, params, redis, seed);
       Runner.Score p = portFirst ? first : second;
       Runner.Score n = portFirst ? second : first;
       ports.add(p);
@@ -112,13 +141,48 @@ public final class PairedRunner {
         median(natives.stream().mapToDouble(Runner.Score::allocated).toArray()));
   }
 
-  /** One fork of {@code benchmark}: its score, with p50 and p99 in sample mode, and allocation per op. */
+  /**
+   * An interleaved pair ({@link L1Benchmark#hotKeysInterleaved}): one fork per round, whose ratio is
+   * its {@code featureNanos} over its {@code baseNanos}, both sides having run in turns in that fork.
+   */
+  private static void interleaved(Runner.Suite suite, String benchmark, int rounds, double target,
+      List<String[]> params) throws RunnerException {
+    double[] ratios = new double[rounds];
+    SplittableRandom seeds = new SplittableRandom();
+    for (int r = 0; r < rounds; r++) {
+      ChainedOptionsBuilder options = Runner.options(FORK, suite, 1, null, include(suite, benchmark),
+          "-D" + LAYOUT_SEED + "=" + seeds.nextLong()).verbosity(VerboseMode.SILENT).shouldFailOnError(true);
+      for (String[] kv : params) {
+        options.param(kv[0], kv[1]);
+      }
+      var results = Runner.jmh(options);
+      if (results.size() != 1) {
+        throw new IllegalStateException(benchmark + ": expected one result, JMH gave " + results.size());
+      }
+      var result = results.iterator().next();
+      var secondary = result.getSecondaryResults();
+      if (secondary.get("featureNanos") == null || secondary.get("baseNanos") == null) {
+        throw usage(benchmark + " reports no featureNanos and baseNanos: not an interleaved pair");
+      }
+      double feature = secondary.get("featureNanos").getScore();
+      double base = secondary.get("baseNanos").getScore();
+      ratios[r] = feature / base;
+      System.out.printf(Locale.ROOT, "round %2d: %.1f ns per hit over both sides, ratio %.3f%n", r + 1,
+          result.getPrimaryResult().getScore(), ratios[r]);
+    }
+    summarize(benchmark + " (feature / base)", ratios, target);
+  }
+
+  /**
+   * One fork of {@code benchmark}: its score, with p50 and p99 in sample mode, and allocation per op.
+   * {@code seed} is the round's {@value #LAYOUT_SEED}, the same for both forks of a round.
+   */
   private static Runner.Score fork(Runner.Suite suite, String benchmark, boolean sample, List<String[]> params,
-      RedisServer redis) throws RunnerException {
-    String include = "^" + suite.benchmark().getName().replace(".", "\\.") + "\\."
-        + benchmark.substring(benchmark.indexOf('.') + 1) + "$";
+      RedisServer redis, long seed) throws RunnerException {
+    String include = include(suite, benchmark);
     // JMH's own per-iteration lines would bury the rounds; a failing fork still throws.
-    ChainedOptionsBuilder options = Runner.options(FORK, suite, 1, redis, include).verbosity(VerboseMode.SILENT)
+    ChainedOptionsBuilder options = Runner.options(FORK, suite, 1, redis, include, "-D" + LAYOUT_SEED + "=" + seed)
+        .verbosity(VerboseMode.SILENT)
         .shouldFailOnError(true);
     for (String[] kv : params) {
       options.param(kv[0], kv[1]);
@@ -132,6 +196,12 @@ public final class PairedRunner {
           + " (name, or a @Param not fixed with --param?)");
     }
     return scores.get(0);
+  }
+
+  /** The JMH include pattern of exactly {@code benchmark} ({@code Class.method}) of {@code suite}. */
+  private static String include(Runner.Suite suite, String benchmark) {
+    return "^" + suite.benchmark().getName().replace(".", "\\.") + "\\."
+        + benchmark.substring(benchmark.indexOf('.') + 1) + "$";
   }
 
   /**
@@ -206,7 +276,8 @@ public final class PairedRunner {
 
   private static IllegalArgumentException usage(String problem) {
     System.err.println(problem + "\nusage: PairedRunner PORT_BENCHMARK NATIVE_BENCHMARK [--target X] [--rounds 10]"
-        + " [--mode avgt|sample] [--param NAME=VALUE]...");
+        + " [--mode avgt|sample] [--param NAME=VALUE]...\n       PairedRunner INTERLEAVED_BENCHMARK [--target X]"
+        + " [--rounds 10] [--param NAME=VALUE]...");
     System.exit(2);
     return new IllegalArgumentException(problem);
   }

@@ -145,19 +145,22 @@ public final class Runner {
     return new Outcome(settings, scores, skipped, hitRate, command);
   }
 
-  static ChainedOptionsBuilder options(Settings s, Suite suite, int threads, RedisServer redis, String include) {
-    ChainedOptionsBuilder b = new OptionsBuilder()
+  static ChainedOptionsBuilder options(Settings s, Suite suite, int threads, RedisServer redis, String include,
+      String... jvmArgs) {
+    // One call: JMH's jvmArgsAppend replaces what an earlier call set.
+    List<String> args = new ArrayList<>(List.of("-Xms512m", "-Xmx512m", "-Djava.awt.headless=true"));
+    if (redis != null) {
+      args.add("-D" + RedisServer.PORT_PROPERTY + "=" + redis.port());
+    }
+    args.addAll(List.of(jvmArgs));
+    return new OptionsBuilder()
         .include(include)
         .forks(s.forks()).warmupIterations(s.warmups()).warmupTime(s.warmupTime())
         .measurementIterations(s.iterations()).measurementTime(s.iterationTime())
         .threads(threads).shouldFailOnError(false)
         // Bytes allocated per operation (JMH's -prof gc), reported next to every time.
         .addProfiler(GCProfiler.class)
-        .jvmArgsAppend("-Xms512m", "-Xmx512m", "-Djava.awt.headless=true");
-    if (redis != null) {
-      b.jvmArgsAppend("-D" + RedisServer.PORT_PROPERTY + "=" + redis.port());
-    }
-    return b;
+        .jvmArgsAppend(args.toArray(String[]::new));
   }
 
   static Collection<RunResult> jmh(ChainedOptionsBuilder options) throws RunnerException {
