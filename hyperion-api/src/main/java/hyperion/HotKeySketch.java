@@ -1,53 +1,168 @@
 package hyperion;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The most requested keys of one cache, estimated in bounded memory: one lookup in {@value
- * #SAMPLE} is counted in a count-min sketch ({@value #DEPTH} rows of {@value #WIDTH} counters), and
- * the {@code n} keys with the highest estimates are kept beside it. Every {@value #AGING_SAMPLES}
- * samples all counts are halved, so the list follows recent traffic. Counting is racy on purpose (a
- * lost increment only blurs an estimate); the top list is guarded by this object's lock, which a
- * sample takes only when its key's estimate beats the list's smallest.
+ * The most requested keys of one cache, estimated in bounded memory: sampled lookups are counted in
+ * a count-min sketch ({@value #DEPTH} rows of {@value #WIDTH} counters), and the {@code n} keys with
+ * the highest estimates are kept beside it. Every {@value #AGING_SAMPLES} counted samples all counts
+ * are halved, so the list follows recent traffic.
+ *
+ * <p>A lookup is sampled when the low 4 bits of its key's hash equal those of {@link Phase}, which
+ * advances every millisecond: over any 16 ms every key is sampled for 1 ms, so one lookup in
+ * {@value #SAMPLE} is sampled on average, whatever the key. The test is a few instructions and
+ * takes no random number: in a loop of hits, which overlap their memory accesses, every instruction
+ * added to a hit shows in its time.
+ *
+ * <p>A lookup never counts: a sampled key is written to a ring of {@value #PENDING} slots (plain
+ * writes: two samples that race for a slot keep one), and the counting is done in batches, under
+ * this object's lock, by a task on the drain executor that every {@value #DRAIN_EVERY} samples start,
+ * and by {@link #top()} before it reads. Samples that the ring overwrites before they are counted
+ * are lost: estimates can only be deflated by that, alike for every key.
  */
 final class HotKeySketch {
-  /** One lookup in this many is counted. */
+  /** One lookup in this many is counted, on average. */
   static final int SAMPLE = 16;
   static final int DEPTH = 4;
   static final int WIDTH = 1024;
-  /** Samples between two halvings of every count. */
+  /** Counted samples between two halvings of every count. */
   static final long AGING_SAMPLES = 10L * WIDTH;
+  /** Sampled keys waiting to be counted, at most. */
+  static final int PENDING = 1024;
+  /** Samples between two drain tasks. */
+  static final int DRAIN_EVERY = PENDING / 4;
   private static final int[] SEEDS = {0x9E3779B9, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F};
 
-  private final int n;
-  private final int[] counts = new int[DEPTH * WIDTH];
-  private final AtomicLong samples = new AtomicLong();
-  private final String[] top;
-  private final int[] topCounts;
-  private int size;
-  /** The smallest count in the top list once it is full, else 0: a sample below it takes no lock. */
-  private volatile int floor;
+  /**
+   * The sampling phase of every sketch: a counter that one daemon thread ({@code
+   * hyperion-hot-keys-phase}, started with the first sketch) advances every millisecond.
+   */
+  static final class Phase {
+    /** Written only by the phase thread; read through {@link #VALUE}. */
+    private static int value;
+    /**
+     * Opaque access to {@link #value}: a lookup reads it like a plain field (no ordering it does not
+     * need), but a compiled loop of lookups cannot hoist the read and sample one phase forever.
+     */
+    private static final VarHandle VALUE;
 
-  /** A sketch that keeps the {@code n} most requested keys. */
-  HotKeySketch(int n) {
-    this.n = n;
-    this.top = new String[n];
-    this.topCounts = new int[n];
-  }
+    static {
+      try {
+        VALUE = MethodHandles.lookup().findStaticVarHandle(Phase.class, "value", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+      Thread t = new Thread(() -> {
+        for (;;) {
+          LockSupport.parkNanos(1_000_000);
+          VALUE.setOpaque((int) VALUE.getOpaque() + 1);
+        }
+      }, "hyperion-hot-keys-phase");
+      t.setDaemon(true);
+      t.start();
+    }
 
-  /** Called on every lookup of {@code key}; counts one in {@value #SAMPLE}. */
-  void sample(String key) {
-    if ((ThreadLocalRandom.current().nextInt() & (SAMPLE - 1)) == 0) {
-      record(key);
+    private Phase() {}
+
+    /** Does nothing; calling it initializes this class, which starts the thread. */
+    static void start() {}
+
+    /** The current phase. */
+    static int get() {
+      return (int) VALUE.getOpaque();
     }
   }
 
+  private final int n;
+  private final Executor drains;
+  /** Sampled keys not yet counted: sample {@code i} goes to slot {@code i & (PENDING - 1)}. */
+  private final String[] pending = new String[PENDING];
+  /** The number of the next sample, written without synchronization (racing samples share one). */
+  private int next;
+  /** Whether a drain task has been handed to the executor and has not finished. */
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+  // Guarded by this object's lock.
+  /** The number of the next sample to count. */
+  private int drained;
+  private final int[] counts = new int[DEPTH * WIDTH];
+  private long counted;
+  private final String[] top;
+  private final int[] topCounts;
+  private int size;
+  /** The smallest count in the top list once it is full, else 0: a sample below it leaves the list alone. */
+  private int floor;
+
+  /** A sketch that keeps the {@code n} most requested keys, counting samples on {@code drains}. */
+  HotKeySketch(int n, Executor drains) {
+    this.n = n;
+    this.drains = drains;
+    this.top = new String[n];
+    this.topCounts = new int[n];
+    Phase.start();
+  }
+
+  /** Called on every lookup of {@code key}; samples it one time in {@value #SAMPLE} on average. */
+  void sample(String key) {
+    if (((key.hashCode() ^ Phase.get()) & (SAMPLE - 1)) == 0) {
+      add(key);
+    }
+  }
+
+  /** Adds one sampled lookup of {@code key} to the ring. */
+  void add(String key) {
+    int i = next;
+    next = i + 1;
+    pending[i & (PENDING - 1)] = key;
+    if ((i & (DRAIN_EVERY - 1)) == DRAIN_EVERY - 1) {
+      scheduleDrain();
+    }
+  }
+
+  private void scheduleDrain() {
+    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+      try {
+        drains.execute(this::drainTask);
+      } catch (RejectedExecutionException e) {
+        drainScheduled.set(false); // the next DRAIN_EVERY samples try again; until then some may be overwritten
+      }
+    }
+  }
+
+  private void drainTask() {
+    try {
+      drain();
+    } finally {
+      drainScheduled.set(false);
+    }
+  }
+
+  /** Counts the samples added since the last drain that the ring still holds. */
+  private synchronized void drain() {
+    int end = next;
+    // The ring holds at most the last PENDING samples; older ones were overwritten.
+    int from = end - drained > PENDING ? end - PENDING : drained;
+    for (int i = from; i != end; i++) {
+      int slot = i & (PENDING - 1);
+      String key = pending[slot];
+      if (key != null) { // null: lost to a race, or its write is not visible here yet
+        pending[slot] = null;
+        count(key);
+      }
+    }
+    drained = end;
+  }
+
   /** Counts one sampled lookup of {@code key}. */
-  void record(String key) {
+  private void count(String key) {
     int h = key.hashCode();
     int estimate = Integer.MAX_VALUE;
     for (int row = 0; row < DEPTH; row++) {
@@ -59,12 +174,12 @@ final class HotKeySketch {
     if (estimate > floor) {
       offer(key, estimate);
     }
-    if (samples.incrementAndGet() % AGING_SAMPLES == 0) {
+    if (++counted % AGING_SAMPLES == 0) {
       age();
     }
   }
 
-  private synchronized void offer(String key, int estimate) {
+  private void offer(String key, int estimate) {
     int min = 0;
     for (int i = 0; i < size; i++) {
       if (top[i].equals(key)) {
@@ -98,7 +213,7 @@ final class HotKeySketch {
     floor = min;
   }
 
-  private synchronized void age() {
+  private void age() {
     for (int i = 0; i < counts.length; i++) {
       counts[i] >>>= 1;
     }
@@ -108,8 +223,9 @@ final class HotKeySketch {
     updateFloor();
   }
 
-  /** The kept keys, most requested first, with their estimated lookups. */
+  /** The kept keys, most requested first, with their estimated lookups; counts pending samples first. */
   synchronized List<HotKey> top() {
+    drain();
     List<HotKey> out = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
       out.add(new HotKey(top[i], (long) topCounts[i] * SAMPLE));

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -131,7 +132,8 @@ final class TieredCache implements Cache {
     this.refresher = refresher;
     this.leased = l2 != null && spec.distributedLoad();
     this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
-    this.hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys());
+    // Counting runs where Caffeine runs its maintenance by default, off the lookups.
+    this.hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys(), ForkJoinPool.commonPool());
     this.gate = gate;
   }
 

@@ -1,0 +1,174 @@
+package hyperion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@link HotKeySketch}: samples wait in the ring, are counted off the lookups, and are bounded. */
+class HotKeySketchTest {
+
+  /** An executor that keeps the drain tasks it is given until the test runs them. */
+  static final class HeldTasks implements java.util.concurrent.Executor {
+    final List<Runnable> tasks = new ArrayList<>();
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    synchronized void runAll() {
+      tasks.forEach(Runnable::run);
+      tasks.clear();
+    }
+  }
+
+  @Test
+  void samplesAreCountedWhenTheListIsRead() {
+    HotKeySketch sketch = new HotKeySketch(2, task -> {
+      throw new AssertionError("no drain task below " + HotKeySketch.DRAIN_EVERY + " samples");
+    });
+    assertThat(30 + 20 + 1).isLessThan(HotKeySketch.DRAIN_EVERY);
+    for (int i = 0; i < 30; i++) {
+      sketch.add("a");
+    }
+    for (int i = 0; i < 20; i++) {
+      sketch.add("b");
+    }
+    sketch.add("c");
+
+    assertThat(sketch.top()).containsExactly(new HotKey("a", 30L * HotKeySketch.SAMPLE),
+        new HotKey("b", 20L * HotKeySketch.SAMPLE));
+  }
+
+  @Test
+  void everyDrainEverySamplesStartOneDrainTask() {
+    HeldTasks drains = new HeldTasks();
+    HotKeySketch sketch = new HotKeySketch(1, drains);
+    for (int i = 0; i < HotKeySketch.DRAIN_EVERY - 1; i++) {
+      sketch.add("k");
+    }
+    assertThat(drains.tasks).isEmpty();
+    sketch.add("k");
+    assertThat(drains.tasks).hasSize(1);
+    drains.runAll();
+    // The drain counted them: the list needs no pending sample to know the key.
+    assertThat(sketch.top()).containsExactly(new HotKey("k", (long) HotKeySketch.DRAIN_EVERY * HotKeySketch.SAMPLE));
+  }
+
+  @Test
+  void aRingOverwrittenBeforeItIsDrainedKeepsItsLastSamples() {
+    HeldTasks drains = new HeldTasks();
+    HotKeySketch sketch = new HotKeySketch(1, drains);
+    for (int i = 0; i < HotKeySketch.PENDING + 500; i++) {
+      sketch.add("k");
+    }
+    // One task, started at DRAIN_EVERY samples and not yet run: the first 500 samples were overwritten.
+    assertThat(drains.tasks).hasSize(1);
+    drains.runAll();
+    sketch.add("k");
+    assertThat(sketch.top()).containsExactly(new HotKey("k", (HotKeySketch.PENDING + 1L) * HotKeySketch.SAMPLE));
+  }
+
+  @Test
+  void aRejectedDrainIsTriedAgainByTheNextDrainEverySamples() {
+    int[] offered = {0};
+    HotKeySketch sketch = new HotKeySketch(1, task -> {
+      offered[0]++;
+      throw new RejectedExecutionException("busy");
+    });
+    for (int i = 0; i < HotKeySketch.PENDING + 3; i++) {
+      sketch.add("k");
+    }
+    assertThat(offered[0]).isEqualTo(HotKeySketch.PENDING / HotKeySketch.DRAIN_EVERY);
+    // The list counts what the ring still holds: its last PENDING samples.
+    assertThat(sketch.top()).containsExactly(new HotKey("k", (long) HotKeySketch.PENDING * HotKeySketch.SAMPLE));
+  }
+
+  @Test
+  void aLookupIsSampledWhenItsKeysHashMatchesThePhase() {
+    HotKeySketch sketch = new HotKeySketch(4, task -> {});
+    for (int attempt = 0; ; attempt++) {
+      int phase = HotKeySketch.Phase.get();
+      String match = null;
+      String other = null;
+      for (int i = 0; match == null || other == null; i++) {
+        String key = "key-" + i;
+        if (((key.hashCode() ^ phase) & (HotKeySketch.SAMPLE - 1)) == 0) {
+          match = match == null ? key : match;
+        } else {
+          other = other == null ? key : other;
+        }
+      }
+      sketch.sample(match);
+      sketch.sample(other);
+      if (HotKeySketch.Phase.get() == phase) { // else the phase moved between the two: try again
+        assertThat(sketch.top()).extracting(HotKey::key).containsExactly(match);
+        return;
+      }
+      assertThat(attempt).as("the phase advances about every millisecond, not on every call").isLessThan(100);
+      sketch = new HotKeySketch(4, task -> {});
+    }
+  }
+
+  @Test
+  void thePhaseAdvancesAboutEveryMillisecond() throws InterruptedException {
+    int before = HotKeySketch.Phase.get();
+    Thread.sleep(200);
+    int advanced = HotKeySketch.Phase.get() - before;
+    System.out.println("phase advanced " + advanced + " times in 200 ms");
+    assertThat(advanced).isBetween(20, 210); // parkNanos(1 ms) oversleeps, and CI machines are slow
+  }
+
+  @Test
+  void countsHalveEveryAgingSamples() {
+    HotKeySketch sketch = new HotKeySketch(1, Runnable::run);
+    for (long i = 0; i < HotKeySketch.AGING_SAMPLES; i++) {
+      sketch.add("k");
+    }
+    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.AGING_SAMPLES / 2 * HotKeySketch.SAMPLE));
+  }
+
+  @Test
+  void concurrentSamplesAreCountedOrDroppedNeverMisattributed() throws Exception {
+    ExecutorService drains = Executors.newSingleThreadExecutor();
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try {
+      HotKeySketch sketch = new HotKeySketch(4, drains);
+      CountDownLatch start = new CountDownLatch(1);
+      int perThread = 2_000;
+      List<Future<?>> done = new ArrayList<>();
+      String[] keys = {"key-0", "key-1", "key-2", "key-3"};
+      for (int t = 0; t < 4; t++) {
+        done.add(callers.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            sketch.add(keys[i & 3]); // each key perThread times in all
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      drains.submit(() -> null).get(10, TimeUnit.SECONDS); // drain tasks started so far have run
+      List<HotKey> top = sketch.top();
+      assertThat(top).extracting(HotKey::key).containsExactlyInAnyOrder("key-0", "key-1", "key-2", "key-3");
+      long total = top.stream().mapToLong(HotKey::requests).sum() / HotKeySketch.SAMPLE;
+      System.out.println("concurrent samples counted: " + total + " of " + 4 * perThread);
+      assertThat(total).isPositive().isLessThanOrEqualTo(4L * perThread);
+      assertThat(top).allSatisfy(k -> assertThat(k.requests()).isLessThanOrEqualTo((long) perThread * HotKeySketch.SAMPLE));
+    } finally {
+      callers.shutdownNow();
+      drains.shutdownNow();
+    }
+  }
+}
