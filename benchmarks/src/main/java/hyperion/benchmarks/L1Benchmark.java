@@ -56,10 +56,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * allocation per hit comes from JMH's GC profiler.
  *
  * <p>{@code hot} is a second tier cache over the Caffeine table of {@code users} (see {@link
- * HotSharesUsers}), and {@code fresh} holds the same key names, filled side by side with {@code
- * users}; all three are read in one shuffled order, so their pairs compare the tier's code over
- * one table or equal ones. Where
- * the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
+ * HotSharesUsers}), read with the same shuffled keys, and {@code fresh} holds the same key names,
+ * filled side by side with {@code users}: their pairs compare the tier's code over one table or
+ * equal ones. Where the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
  * gives one ({@value PairedRunner#LAYOUT_SEED}), so both sides of a round have the same layout.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -181,7 +180,6 @@ public class L1Benchmark {
     String[] freshKeys;
     /** Keys both {@code users} and {@code fresh} hold, for {@link #freshInterleaved}. */
     String[] usersAndFreshKeys;
-    String[] hotKeys;
     String[] plainKeys;
     String[] nativeKeys;
     String[] nativeStatsKeys;
@@ -221,8 +219,8 @@ public class L1Benchmark {
       // collector copies the entries in another order) and fills the caches in a random order:
       // the layout becomes noise between rounds, which the paired runner's median takes care of.
       // Both forks of a paired round draw the same layout, so it is not noise between the sides.
-      // The caches whose hits are compared with one another (users, fresh, hot) hold the same key
-      // names and are read in one shuffled order: equal hash tables, entries side by side.
+      // The caches whose hits are compared with one another hold the same key names: hot shares
+      // the table of users, and fresh is filled side by side with it (equal hash tables).
       salt = Integer.toHexString(0x10000 | layout.nextInt(0x10000)).substring(1);
       ctx.cache("users"); // before "hot", which takes its layer
       List<String> names = new ArrayList<>(List.of("users", "plain", "sessions", "pages", "fresh"));
@@ -236,7 +234,6 @@ public class L1Benchmark {
       }
       plain = ctx.cache("plain");
       usersKeys = resident(List.of(ctx.cache("users")), "user");
-      hotKeys = usersKeys; // the same table
       freshKeys = resident(List.of(ctx.cache("fresh")), "user");
       usersAndFreshKeys = resident(List.of(ctx.cache("users"), ctx.cache("fresh")), "user");
       plainKeys = resident(List.of(plain), "plain");
@@ -374,7 +371,7 @@ public class L1Benchmark {
   /** {@link #contextGetOrLoad} on a cache that tracks its {@code hot_keys}. */
   @Benchmark
   public Object hotKeysGetOrLoad(Caches s, Cursor c) {
-    String[] keys = s.hotKeys;
+    String[] keys = s.usersKeys; // hot reads the table of users
     return s.ctx.cache("hot").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
         k -> new User(k, "loaded", 0));
   }

@@ -2,11 +2,13 @@ package hyperion.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -89,19 +91,19 @@ public final class PairedRunner {
       throw usage("--rounds: " + rounds + " is outside [3, 50]");
     }
     Runner.Suite suite = suite(port);
-    if (interleaved) {
-      if (sample) {
-        throw usage("--mode sample: an interleaved pair is timed by turns, not sampled");
-      }
-      interleaved(suite, port, rounds, target, params);
-      return;
+    if (interleaved && sample) {
+      throw usage("--mode sample: an interleaved pair is timed by turns, not sampled");
     }
-    if (suite != suite(nativeSide)) {
+    if (!interleaved && suite != suite(nativeSide)) {
       throw usage("both benchmarks must be in one suite: " + port + ", " + nativeSide);
     }
     RedisServer redis = suite.needsRedis() ? RedisServer.start() : null;
     try {
-      run(suite, port, nativeSide, rounds, target, sample, params, redis);
+      if (interleaved) {
+        interleaved(suite, port, rounds, target, params, redis);
+      } else {
+        run(suite, port, nativeSide, rounds, target, sample, params, redis);
+      }
     } finally {
       if (redis != null) {
         redis.close();
@@ -146,20 +148,11 @@ public final class PairedRunner {
    * its {@code featureNanos} over its {@code baseNanos}, both sides having run in turns in that fork.
    */
   private static void interleaved(Runner.Suite suite, String benchmark, int rounds, double target,
-      List<String[]> params) throws RunnerException {
+      List<String[]> params, RedisServer redis) throws RunnerException {
     double[] ratios = new double[rounds];
     SplittableRandom seeds = new SplittableRandom();
     for (int r = 0; r < rounds; r++) {
-      ChainedOptionsBuilder options = Runner.options(FORK, suite, 1, null, include(suite, benchmark),
-          "-D" + LAYOUT_SEED + "=" + seeds.nextLong()).verbosity(VerboseMode.SILENT).shouldFailOnError(true);
-      for (String[] kv : params) {
-        options.param(kv[0], kv[1]);
-      }
-      var results = Runner.jmh(options);
-      if (results.size() != 1) {
-        throw new IllegalStateException(benchmark + ": expected one result, JMH gave " + results.size());
-      }
-      var result = results.iterator().next();
+      RunResult result = jmhFork(suite, benchmark, false, params, redis, seeds.nextLong());
       var secondary = result.getSecondaryResults();
       if (secondary.get("featureNanos") == null || secondary.get("baseNanos") == null) {
         throw usage(benchmark + " reports no featureNanos and baseNanos: not an interleaved pair");
@@ -179,23 +172,27 @@ public final class PairedRunner {
    */
   private static Runner.Score fork(Runner.Suite suite, String benchmark, boolean sample, List<String[]> params,
       RedisServer redis, long seed) throws RunnerException {
-    String include = include(suite, benchmark);
+    return Runner.collect(suite, List.of(jmhFork(suite, benchmark, sample, params, redis, seed)), sample).get(0);
+  }
+
+  /** Runs one fork of {@code benchmark} with layout seed {@code seed}; its one result. */
+  private static RunResult jmhFork(Runner.Suite suite, String benchmark, boolean sample, List<String[]> params,
+      RedisServer redis, long seed) throws RunnerException {
     // JMH's own per-iteration lines would bury the rounds; a failing fork still throws.
-    ChainedOptionsBuilder options = Runner.options(FORK, suite, 1, redis, include, "-D" + LAYOUT_SEED + "=" + seed)
-        .verbosity(VerboseMode.SILENT)
-        .shouldFailOnError(true);
+    ChainedOptionsBuilder options = Runner.options(FORK, suite, 1, redis, include(suite, benchmark),
+        "-D" + LAYOUT_SEED + "=" + seed).verbosity(VerboseMode.SILENT).shouldFailOnError(true);
     for (String[] kv : params) {
       options.param(kv[0], kv[1]);
     }
     if (sample) {
       options.mode(Mode.SampleTime).timeUnit(TimeUnit.MICROSECONDS);
     }
-    List<Runner.Score> scores = Runner.collect(suite, Runner.jmh(options), sample);
-    if (scores.size() != 1) {
-      throw new IllegalStateException(benchmark + ": expected one result, JMH gave " + scores.size()
+    Collection<RunResult> results = Runner.jmh(options);
+    if (results.size() != 1) {
+      throw new IllegalStateException(benchmark + ": expected one result, JMH gave " + results.size()
           + " (name, or a @Param not fixed with --param?)");
     }
-    return scores.get(0);
+    return results.iterator().next();
   }
 
   /** The JMH include pattern of exactly {@code benchmark} ({@code Class.method}) of {@code suite}. */
