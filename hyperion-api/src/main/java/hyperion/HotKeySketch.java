@@ -1,13 +1,12 @@
 package hyperion;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * are halved, so the list follows recent traffic.
  *
  * <p>A lookup is sampled when the low 4 bits of its key's hash equal those of {@link Phase}, which
- * advances every millisecond: over any 16 ms every key is sampled for 1 ms, so one lookup in
- * {@value #SAMPLE} is sampled on average, whatever the key. The test is a few instructions and
+ * advances about every millisecond: in any 16 phases in a row every key is sampled in one, so one
+ * lookup in {@value #SAMPLE} is sampled on average, whatever the key. The test is a few instructions and
  * takes no random number: in a loop of hits, which overlap their memory accesses, every instruction
  * added to a hit shows in its time.
  *
@@ -43,27 +42,21 @@ final class HotKeySketch {
 
   /**
    * The sampling phase of every sketch: a counter that one daemon thread ({@code
-   * hyperion-hot-keys-phase}, started with the first sketch) advances every millisecond.
+   * hyperion-hot-keys-phase}, started with the first sketch) advances about every millisecond (it
+   * parks for 1 ms between two steps).
    */
   static final class Phase {
-    /** Written only by the phase thread; read through {@link #VALUE}. */
-    private static int value;
     /**
-     * Opaque access to {@link #value}: a lookup reads it like a plain field (no ordering it does not
-     * need), but a compiled loop of lookups cannot hoist the read and sample one phase forever.
+     * Read and written with opaque access: a lookup reads it like a plain field (no ordering it
+     * does not need), but a compiled loop of lookups cannot hoist the read and sample one phase forever.
      */
-    private static final VarHandle VALUE;
+    private static final AtomicInteger VALUE = new AtomicInteger();
 
     static {
-      try {
-        VALUE = MethodHandles.lookup().findStaticVarHandle(Phase.class, "value", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
       Thread t = new Thread(() -> {
         for (;;) {
           LockSupport.parkNanos(1_000_000);
-          VALUE.setOpaque((int) VALUE.getOpaque() + 1);
+          VALUE.setOpaque(VALUE.getOpaque() + 1); // the only writer
         }
       }, "hyperion-hot-keys-phase");
       t.setDaemon(true);
@@ -77,7 +70,7 @@ final class HotKeySketch {
 
     /** The current phase. */
     static int get() {
-      return (int) VALUE.getOpaque();
+      return VALUE.getOpaque();
     }
   }
 
