@@ -1,13 +1,12 @@
 package hyperion;
 
+import hyperion.cache.LocalLayer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The most requested keys of one cache, estimated in bounded memory: sampled lookups are counted in
@@ -15,11 +14,13 @@ import java.util.concurrent.locks.LockSupport;
  * the highest estimates are kept beside it. Every {@value #AGING_SAMPLES} counted samples all counts
  * are halved, so the list follows recent traffic.
  *
- * <p>A lookup is sampled when the low 4 bits of its key's hash equal those of {@link Phase}, which
- * advances about every millisecond: in any 16 phases in a row every key is sampled in one, so one
- * lookup in {@value #SAMPLE} is sampled on average, whatever the key. The test is a few instructions and
- * takes no random number: in a loop of hits, which overlap their memory accesses, every instruction
- * added to a hit shows in its time.
+ * <p>A lookup is sampled when the low 4 bits of its key's hash equal those of the phase, the time
+ * of the lookup in units of 2<sup>{@value #PHASE_SHIFT}</sup> ns (about 1.05 ms): in any 16 phases
+ * in a row every key is sampled in one, so one lookup in {@value #SAMPLE} is sampled on average,
+ * whatever the key. The time is one the lookup has already read: an L1 layer hands its hits over
+ * with the time it read for its own expiry check ({@link LocalLayer.Hits}), so a hit pays a few
+ * instructions and reads no shared variable; the tier samples the other lookups with the layer's
+ * clock, or {@link System#nanoTime()} in a cache without L1.
  *
  * <p>A lookup never counts: a sampled key is written to a ring of {@value #PENDING} slots (plain
  * writes: two samples that race for a slot keep one), and the counting is done in batches, under
@@ -27,9 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * and by {@link #top()} before it reads. Samples that the ring overwrites before they are counted
  * are lost: estimates can only be deflated by that, alike for every key.
  */
-final class HotKeySketch {
+final class HotKeySketch implements LocalLayer.Hits {
   /** One lookup in this many is counted, on average. */
   static final int SAMPLE = 16;
+  /** The phase is the time shifted right by this many bits. */
+  static final int PHASE_SHIFT = 20;
   static final int DEPTH = 4;
   static final int WIDTH = 1024;
   /** Counted samples between two halvings of every count. */
@@ -39,40 +42,6 @@ final class HotKeySketch {
   /** Samples between two drain tasks. */
   static final int DRAIN_EVERY = PENDING / 4;
   private static final int[] SEEDS = {0x9E3779B9, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F};
-
-  /**
-   * The sampling phase of every sketch: a counter that one daemon thread ({@code
-   * hyperion-hot-keys-phase}, started with the first sketch) advances about every millisecond (it
-   * parks for 1 ms between two steps).
-   */
-  static final class Phase {
-    /**
-     * Read and written with opaque access: a lookup reads it like a plain field (no ordering it
-     * does not need), but a compiled loop of lookups cannot hoist the read and sample one phase forever.
-     */
-    private static final AtomicInteger VALUE = new AtomicInteger();
-
-    static {
-      Thread t = new Thread(() -> {
-        for (;;) {
-          LockSupport.parkNanos(1_000_000);
-          VALUE.setOpaque(VALUE.getOpaque() + 1); // the only writer
-        }
-      }, "hyperion-hot-keys-phase");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    private Phase() {}
-
-    /** Does nothing; calling it initializes this class, which starts the thread. */
-    static void start() {}
-
-    /** The current phase. */
-    static int get() {
-      return VALUE.getOpaque();
-    }
-  }
 
   private final int n;
   private final Executor drains;
@@ -100,12 +69,15 @@ final class HotKeySketch {
     this.drains = drains;
     this.top = new String[n];
     this.topCounts = new int[n];
-    Phase.start();
   }
 
-  /** Called on every lookup of {@code key}; samples it one time in {@value #SAMPLE} on average. */
-  void sample(String key) {
-    if (((key.hashCode() ^ Phase.get()) & (SAMPLE - 1)) == 0) {
+  /**
+   * Called on every lookup of {@code key}, made at {@code now} (nanoseconds); samples it one time in
+   * {@value #SAMPLE} on average.
+   */
+  @Override
+  public void hit(String key, long now) {
+    if (((key.hashCode() ^ (int) (now >>> PHASE_SHIFT)) & (SAMPLE - 1)) == 0) {
       add(key);
     }
   }

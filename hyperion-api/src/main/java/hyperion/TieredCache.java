@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +97,7 @@ final class TieredCache implements Cache {
   private final boolean leased;
   /** {@code lease_time}. */
   private final long leaseMillis;
-  /** {@code hot_keys}: samples every lookup's key; {@code null} when off. */
+  /** {@code hot_keys}: samples every lookup's key (the L1 layer those it finds); {@code null} when off. */
   private final HotKeySketch hotKeys;
   /** The longest time an L1 copy is kept, narrowed while the invalidation bus is suspended; {@code null}: no cap. */
   private final L1Gate gate;
@@ -107,11 +106,12 @@ final class TieredCache implements Cache {
    * A cache named {@code name} with settings {@code spec} over the given layers ({@code null} where
    * absent); {@code nanos} is the monotonic clock of the circuit breaker; {@code refresher} runs
    * the background reloads of {@code refresh_after}; {@code gate} ({@code null}: none) caps how
-   * long an L1 copy is kept while the invalidation bus is suspended.
+   * long an L1 copy is kept while the invalidation bus is suspended; {@code hotKeys} ({@code
+   * null}: off) is the sketch of {@code hot_keys}, which the L1 layer was created with too.
    */
   TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
       CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher,
-      L1Gate gate) {
+      L1Gate gate, HotKeySketch hotKeys) {
     this.name = name;
     this.l1 = l1;
     this.l2 = l2;
@@ -132,8 +132,7 @@ final class TieredCache implements Cache {
     this.refresher = refresher;
     this.leased = l2 != null && spec.distributedLoad();
     this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
-    // Counting runs where Caffeine runs its maintenance by default, off the lookups.
-    this.hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys(), ForkJoinPool.commonPool());
+    this.hotKeys = hotKeys;
     this.gate = gate;
   }
 
@@ -161,13 +160,14 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
-    if (hotKeys != null) {
-      hotKeys.sample(key);
+    if (l1 == null) {
+      sampleWithoutL1(key);
     }
+    Object v = null;
     if (l1 != null) {
-      Object v = l1.get(key);
+      v = l1Get(key);
       if (v instanceof TimedValue t) {
-        if (l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) { // expired: kept only as a stale fallback
+        if ((!t.isDue() || l1.nanoTime() - t.expiresAt < 0) && t.isA(type)) { // expired: only a stale fallback
           metrics.l1Hit.inc();
           return t.valueAs();
         }
@@ -176,7 +176,7 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     }
-    return getAfterL1(key, type, type);
+    return getAfterL1(key, type, type, v);
   }
 
   /** {@inheritDoc} A negatively cached key is a miss here. */
@@ -184,26 +184,28 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, TypeRef<T> type) {
     CacheArguments.key(key);
     Class<T> raw = Objects.requireNonNull(type, "type").castable();
-    if (hotKeys != null) {
-      hotKeys.sample(key);
+    if (l1 == null) {
+      sampleWithoutL1(key);
     }
+    Object v = null;
     if (l1 != null) {
-      Object v = l1Value(key);
+      v = l1Value(key);
       if (v != null && v != NEGATIVE && raw.isInstance(v)) {
         metrics.l1Hit.inc();
         return raw.cast(v);
       }
     }
-    return getAfterL1(key, raw, type.type());
+    return getAfterL1(key, raw, type.type(), v);
   }
 
   /**
    * {@link #getIfPresent} past an L1 hit: a negative entry, an L1 miss (counted), then L2, decoding
-   * as {@code generic} ({@code type} itself unless it has type arguments).
+   * as {@code generic} ({@code type} itself unless it has type arguments); {@code inL1} is what L1
+   * gave.
    */
-  private <T> T getAfterL1(String key, Class<T> type, Type generic) {
+  private <T> T getAfterL1(String key, Class<T> type, Type generic, Object inL1) {
     if (l1 != null) {
-      if (l1.get(key) == NEGATIVE) {
+      if (inL1 == NEGATIVE) {
         metrics.l1Hit.inc();
         return null;
       }
@@ -226,12 +228,12 @@ final class TieredCache implements Cache {
   public <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
-    if (hotKeys != null) {
-      hotKeys.sample(key);
+    if (l1 == null) {
+      sampleWithoutL1(key);
     }
     if (l1 != null) {
-      Object raw = l1.get(key);
-      Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value : null) : raw;
+      Object raw = l1Get(key);
+      Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value() : null) : raw;
       if (v != null && (v == NEGATIVE || type.isInstance(v))) {
         metrics.l1Hit.inc();
         long left = raw instanceof TimedValue t ? t.expiresAt - l1.nanoTime() : l1.remainingNanos(key);
@@ -258,8 +260,8 @@ final class TieredCache implements Cache {
   @Override
   public boolean exists(String key) {
     CacheArguments.key(key);
-    if (hotKeys != null) {
-      hotKeys.sample(key);
+    if (l1 == null) {
+      sampleWithoutL1(key);
     }
     if (l1 != null) {
       Object v = l1Value(key);
@@ -302,8 +304,8 @@ final class TieredCache implements Cache {
   private <T> Map<String, T> getAll(Collection<String> keys, Class<T> type, Type generic) {
     Objects.requireNonNull(keys, "keys");
     keys.forEach(CacheArguments::key);
-    if (hotKeys != null) {
-      keys.forEach(hotKeys::sample);
+    if (l1 == null) {
+      keys.forEach(this::sampleWithoutL1);
     }
     Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
     List<String> missing;
@@ -387,18 +389,20 @@ final class TieredCache implements Cache {
 
   /** {@link #getOrLoad}: the L1 hit (refreshing it when due), else the coalesced load. */
   private <T> T getOrLoad(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
-    if (hotKeys != null) {
-      hotKeys.sample(key);
+    if (l1 == null) {
+      sampleWithoutL1(key);
     }
+    Object v = null;
     if (l1 != null) {
-      Object v = l1.get(key);
+      v = l1Get(key);
       if (v instanceof TimedValue t) {
-        long now = l1.nanoTime();
-        if (now - t.expiresAt < 0 && t.isA(type)) {
+        if (!t.isDue() && t.isA(type)) { // neither due for a refresh nor expired: no clock read
           metrics.l1Hit.inc();
-          if (refreshAfterNanos != 0 && now - t.refreshAt >= 0) {
-            refresh(key, type, generic, ttl, loader, t);
-          }
+          return t.valueAs();
+        }
+        if (l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) { // due for a refresh
+          metrics.l1Hit.inc();
+          refresh(key, type, generic, ttl, loader, t);
           return t.valueAs();
         }
       } else if (v != null && v != NEGATIVE && type.isInstance(v)) {
@@ -406,7 +410,7 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     }
-    return loadAfterL1(key, type, generic, ttl, loader);
+    return loadAfterL1(key, type, generic, ttl, loader, v);
   }
 
   /**
@@ -422,8 +426,7 @@ final class TieredCache implements Cache {
     Object v = l1.get(key);
     T hit;
     if (v instanceof TimedValue t) {
-      long now = l1.nanoTime();
-      if (now - t.expiresAt >= 0 || (refreshAfterNanos != 0 && now - t.refreshAt >= 0) || !t.isA(type)) {
+      if (t.isDue() || !t.isA(type)) {
         return null; // expired, or due for a refresh (which needs the loader), or another type
       }
       hit = t.valueAs();
@@ -432,11 +435,28 @@ final class TieredCache implements Cache {
     } else {
       return null;
     }
-    if (hotKeys != null) {
-      hotKeys.sample(key);
-    }
-    metrics.l1Hit.inc();
+    metrics.l1Hit.inc(); // the layer sampled the key for hot_keys
     return hit;
+  }
+
+  /**
+   * L1's entry for {@code key}, read for a lookup. A key L1 does not hold is sampled here for
+   * {@code hot_keys}; the layer samples those it finds (see {@link LocalLayer.Hits}), which costs
+   * the tier's hit nothing.
+   */
+  private Object l1Get(String key) {
+    Object v = l1.get(key);
+    if (v == null && hotKeys != null) {
+      hotKeys.hit(key, l1.nanoTime());
+    }
+    return v;
+  }
+
+  /** Samples a lookup of {@code key} for {@code hot_keys} in a cache without L1. */
+  private void sampleWithoutL1(String key) {
+    if (hotKeys != null) {
+      hotKeys.hit(key, System.nanoTime());
+    }
   }
 
   /**
@@ -444,17 +464,21 @@ final class TieredCache implements Cache {
    * expired value is kept only as the fallback of a failing load).
    */
   private Object l1Value(String key) {
-    Object v = l1.get(key);
+    Object v = l1Get(key);
     if (v instanceof TimedValue t) {
-      return l1.nanoTime() - t.expiresAt < 0 ? t.value : null;
+      return l1.nanoTime() - t.expiresAt < 0 ? t.value() : null;
     }
     return v;
   }
 
-  /** {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced load. */
-  private <T> T loadAfterL1(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
+  /**
+   * {@link #getOrLoad} past an L1 hit: a negative entry, or an L1 miss (counted) and the coalesced
+   * load; {@code inL1} is what L1 gave.
+   */
+  private <T> T loadAfterL1(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader,
+      Object inL1) {
     if (l1 != null) {
-      if (l1.get(key) == NEGATIVE) {
+      if (inL1 == NEGATIVE) {
         metrics.l1Hit.inc();
         return null;
       }
@@ -701,7 +725,7 @@ final class TieredCache implements Cache {
     if (l1 != null && l1.get(key) instanceof TimedValue t && t.isA(type)
         && l1.nanoTime() - (t.expiresAt + staleNanos) < 0) {
       metrics.l1Stale.inc();
-      return t.value;
+      return t.value();
     }
     if (read != null && read.present() && read.expiresAtMillis() != 0
         && TimeUnit.MILLISECONDS.toNanos(read.expiresAtMillis() - System.currentTimeMillis()) + staleNanos > 0) {
@@ -892,8 +916,8 @@ final class TieredCache implements Cache {
       return;
     }
     long now = l1.nanoTime();
-    long refreshAt = refreshAfterNanos == 0 ? 0 : now + Math.max(0, refreshAfterNanos - ageNanos);
-    l1.put(key, new TimedValue(value, refreshAt, now + ttlNanos), ttlNanos + staleNanos);
+    long refreshAt = now + Math.max(0, refreshAfterNanos - ageNanos);
+    l1.put(key, new TimedValue(value, refreshAt, now + ttlNanos, refreshAfterNanos != 0), ttlNanos + staleNanos);
   }
 
   // ---------------------------------------------------------------- writes

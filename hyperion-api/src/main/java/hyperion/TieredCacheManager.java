@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -94,17 +95,19 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
     CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l1 != null,
         l2 != null, !spec.staleIfError().isZero(), !spec.refreshAfter().isZero(), l2 != null && spec.distributedLoad());
+    // Counting runs where Caffeine runs its maintenance by default, off the lookups.
+    HotKeySketch hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys(), ForkJoinPool.commonPool());
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
       bound.evicted(cause);
       TieredCache c = caches.get(name); // null only while the cache is being created
       if (c != null) {
         c.updateSizeGauges();
       }
-    });
+    }, hotKeys);
     RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
     // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
     return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log,
-        refresher, remote == null || bus == null ? null : gate);
+        refresher, remote == null || bus == null ? null : gate, hotKeys);
   }
 
   private synchronized CacheMetrics metrics() {

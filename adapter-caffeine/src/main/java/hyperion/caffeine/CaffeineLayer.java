@@ -24,11 +24,28 @@ final class CaffeineLayer implements LocalLayer {
   /** A value of a cache with idle expiry, with the ticker time its time-to-live ends. */
   private record Idle(Object value, long deadline) {}
 
-  /** Keeps the time-to-live given at write; reads do not extend it. */
-  private static final Expiry<String, Object> WRITE_TTL = new Expiry<>() {
+  /**
+   * The expiry policy of every layer, one class so that Caffeine's call of it stays monomorphic:
+   * an entry keeps the time-to-live given at write (every write goes through {@link
+   * Policy.VarExpiration#put} with its own duration), and reads never extend it; with idle expiry
+   * ({@code idleNanos} &gt; 0) a read gives the entry {@code idleNanos} more, never past its
+   * deadline. A read also hands the time Caffeine read for that get to a {@link Timed} value and,
+   * with {@code hot_keys}, the key to the cache's {@link Hits} (Caffeine calls this on the reading
+   * thread before {@code getIfPresent} returns): that is how the tier learns that a value is due, and
+   * samples its hits, without reading a clock of its own.
+   */
+  private static final class EntryExpiry implements Expiry<String, Object> {
+    private final long idleNanos;
+    private final Hits hits;
+
+    EntryExpiry(long idleNanos, Hits hits) {
+      this.idleNanos = idleNanos;
+      this.hits = hits;
+    }
+
     @Override
     public long expireAfterCreate(String key, Object value, long currentTime) {
-      return Long.MAX_VALUE; // every write goes through VarExpiration.put with its own duration
+      return Long.MAX_VALUE; // replaced by the duration VarExpiration.put gives
     }
 
     @Override
@@ -38,28 +55,21 @@ final class CaffeineLayer implements LocalLayer {
 
     @Override
     public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
-  };
-
-  /** Idle expiry: after a read the entry lives {@code idleNanos} more, never past its deadline. */
-  private static Expiry<String, Object> idleExpiry(long idleNanos) {
-    return new Expiry<>() {
-      @Override
-      public long expireAfterCreate(String key, Object value, long currentTime) {
-        return Long.MAX_VALUE;
+      if (hits != null) {
+        hits.hit(key, currentTime);
       }
-
-      @Override
-      public long expireAfterUpdate(String key, Object value, long currentTime, long currentDuration) {
+      if (idleNanos == 0) {
+        if (value instanceof Timed t) {
+          t.read(currentTime);
+        }
         return currentDuration;
       }
-
-      @Override
-      public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
-        return Math.max(0, Math.min(idleNanos, ((Idle) value).deadline - currentTime));
+      Idle idle = (Idle) value;
+      if (idle.value instanceof Timed t) {
+        t.read(currentTime);
       }
-    };
+      return Math.max(0, Math.min(idleNanos, idle.deadline - currentTime));
+    }
   }
 
   private final Cache<String, Object> cache;
@@ -68,12 +78,11 @@ final class CaffeineLayer implements LocalLayer {
   private final long idleNanos;
 
   CaffeineLayer(CacheSpec spec, Ticker ticker, Weigher<String, Object> weigher, Executor executor,
-      Evictions evictions) {
+      Evictions evictions, Hits hits) {
     this.ticker = ticker;
     this.idleNanos = spec.expireAfterAccess().toNanos();
-    boolean idle = idleNanos > 0;
     Caffeine<String, Object> builder = Caffeine.newBuilder().ticker(ticker).executor(executor)
-        .expireAfter(idle ? idleExpiry(idleNanos) : WRITE_TTL)
+        .expireAfter(new EntryExpiry(idleNanos, hits))
         .evictionListener((String k, Object v, RemovalCause cause) -> {
           // Runs inside Caffeine's maintenance: counting only, nothing that blocks.
           switch (cause) {
@@ -121,7 +130,7 @@ final class CaffeineLayer implements LocalLayer {
 
   @Override
   public long remainingNanos(String key) {
-    Object v = cache.getIfPresent(key);
+    Object v = cache.policy().getIfPresentQuietly(key); // not a lookup: no hit to sample
     if (v == null) {
       return 0;
     }

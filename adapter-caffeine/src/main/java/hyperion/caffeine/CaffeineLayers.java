@@ -27,8 +27,8 @@ final class CaffeineLayers implements LocalLayer.Factory {
   }
 
   @Override
-  public LocalLayer create(String name, CacheSpec spec, LocalLayer.Evictions evictions) {
-    return new CaffeineLayer(spec, ticker, weigher, executor, evictions);
+  public LocalLayer create(String name, CacheSpec spec, LocalLayer.Evictions evictions, LocalLayer.Hits hits) {
+    return new CaffeineLayer(spec, ticker, weigher, executor, evictions, hits);
   }
 
   @Override

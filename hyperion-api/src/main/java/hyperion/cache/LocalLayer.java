@@ -18,9 +18,23 @@ public interface LocalLayer {
     /**
      * A new, empty layer for cache {@code name}, bounded by {@code spec} ({@code max_entries} or
      * {@code max_weight}, {@code expire_after_access}); {@code evictions} is told about every entry
-     * the layer evicts on its own.
+     * the layer evicts on its own, and {@code hits}, unless it is {@code null} (the cache does not
+     * track {@code hot_keys}), about every key {@link LocalLayer#get} finds.
      */
-    LocalLayer create(String name, CacheSpec spec, Evictions evictions);
+    LocalLayer create(String name, CacheSpec spec, Evictions evictions, Hits hits);
+  }
+
+  /**
+   * Told about every key a layer's {@link #get} finds: how a cache with {@code hot_keys} samples
+   * its hits without reading a clock of its own. (The tier samples the keys the layer does not hold.)
+   */
+  @FunctionalInterface
+  interface Hits {
+    /**
+     * {@link #get} found {@code key} at {@code now} on the layer's clock ({@link #nanoTime()});
+     * called on the reading thread before {@code get} returns. Cheap, never throws.
+     */
+    void hit(String key, long now);
   }
 
   /** Why the layer dropped an entry on its own. */
@@ -51,15 +65,66 @@ public interface LocalLayer {
   }
 
   /**
+   * A {@link Wrapped} value that needs the tier's attention from a time on: it is due for a
+   * background refresh, or it has expired and is kept only as a stale fallback. The layer tells it
+   * when it reads it, so that a hit before that time reads no clock: before {@link #get} returns a
+   * {@code Timed} value, the layer calls {@link #read(long)} with its clock's reading ({@link
+   * #nanoTime()}) for that get. (The Caffeine layer does this in its expiry policy's read callback,
+   * with the time Caffeine read for its own expiry check.) A layer that does not would serve such a
+   * value as fresh until it drops it.
+   */
+  abstract class Timed implements Wrapped {
+    // A hit reads the fields of this class and the subclass's first one; declared here, HotSpot lays
+    // them out right after the object header (bytes 12 to 31), so a hit rarely needs a second cache line.
+    /**
+     * Set by the first read at or after {@link #dueAt}, never cleared. A plain field: a thread
+     * that reads the value through the layer has set it itself, if it is due, before the tier looks.
+     */
+    private boolean due;
+    private final long dueAt;
+    private final Object value;
+
+    /** {@code value}, due from {@code dueAt} on, on the layer's clock. */
+    protected Timed(Object value, long dueAt) {
+      this.value = value;
+      this.dueAt = dueAt;
+    }
+
+    @Override
+    public final Object value() {
+      return value;
+    }
+
+    /** The time, on the layer's clock, from which a read marks this value due. */
+    public final long dueAt() {
+      return dueAt;
+    }
+
+    /** Called by {@link #get} before it returns this value, with its clock's reading {@code now}. */
+    public final void read(long now) {
+      if (!due && now - dueAt >= 0) {
+        due = true;
+      }
+    }
+
+    /** Whether a read at or after {@link #dueAt()} has marked the value due. */
+    protected final boolean due() {
+      return due;
+    }
+  }
+
+  /**
    * The layer's clock in nanoseconds (its ticker), which the tier reads for the times it keeps next
-   * to values; it must be cheap, since caches with {@code refresh_after} or {@code stale_if_error}
-   * read it on every hit. The default is {@link System#nanoTime()}.
+   * to values and {@link Timed#read} is given. The default is {@link System#nanoTime()}.
    */
   default long nanoTime() {
     return System.nanoTime();
   }
 
-  /** The live value for {@code key}, or {@code null}. Counts nothing, never throws. */
+  /**
+   * The live value for {@code key}, or {@code null}; a {@link Timed} value is told the time first,
+   * and the layer's {@link Hits}, if it has them, the key. Counts nothing, never throws.
+   */
   Object get(String key);
 
   /** Stores {@code value} for {@code ttlNanos} (positive), replacing any entry for {@code key}. */

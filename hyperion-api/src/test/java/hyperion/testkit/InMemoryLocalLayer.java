@@ -32,8 +32,8 @@ public final class InMemoryLocalLayer implements LocalLayer {
     }
 
     @Override
-    public LocalLayer create(String name, CacheSpec spec, Evictions evictions) {
-      InMemoryLocalLayer layer = new InMemoryLocalLayer(nanos, evictions);
+    public LocalLayer create(String name, CacheSpec spec, Evictions evictions, Hits hits) {
+      InMemoryLocalLayer layer = new InMemoryLocalLayer(nanos, evictions, hits);
       layers.put(name, layer);
       return layer;
     }
@@ -42,10 +42,12 @@ public final class InMemoryLocalLayer implements LocalLayer {
   private final Map<String, Stored> map = new ConcurrentHashMap<>();
   private final LongSupplier nanos;
   private final Evictions evictions;
+  private final Hits hits;
 
-  private InMemoryLocalLayer(LongSupplier nanos, Evictions evictions) {
+  private InMemoryLocalLayer(LongSupplier nanos, Evictions evictions, Hits hits) {
     this.nanos = nanos;
     this.evictions = evictions;
+    this.hits = hits;
   }
 
   @Override
@@ -59,11 +61,18 @@ public final class InMemoryLocalLayer implements LocalLayer {
     if (s == null) {
       return null;
     }
-    if (nanos.getAsLong() - s.deadline >= 0) {
+    long now = nanos.getAsLong();
+    if (now - s.deadline >= 0) {
       if (map.remove(key, s)) {
         evictions.evicted(EvictionCause.EXPIRED);
       }
       return null;
+    }
+    if (s.value instanceof Timed t) {
+      t.read(now);
+    }
+    if (hits != null) {
+      hits.hit(key, now);
     }
     return s.value;
   }
