@@ -4,14 +4,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.multibindings.OptionalBinder;
 import hyperion.Cache;
 import hyperion.Cached;
 import hyperion.Context;
 import hyperion.HyperionModule;
-import hyperion.cache.LocalLayer;
 import hyperion.caffeine.CaffeineModule;
-import hyperion.config.CacheSpec;
 import hyperion.config.Config;
 import hyperion.prometheus.PrometheusModule;
 import jakarta.inject.Inject;
@@ -24,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -50,15 +48,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * cache; {@code freshGetIfPresent}
  * and {@code freshGetOrLoad} (a cache like {@code users} plus {@code refresh_after}
  * and {@code stale_if_error}, none of whose entries is due) against {@code contextGetIfPresent} and
- * {@code contextGetOrLoad}: what the freshness features cost a hit; {@code hotKeysGetOrLoad} (the
- * same with {@code hot_keys}) against {@code contextGetOrLoad}: what sampling the hot keys costs. Run with 1 and 2
- * threads;
- * allocation per hit comes from JMH's GC profiler.
+ * {@code contextGetOrLoad}: what the freshness features cost a hit; {@code hotKeysGetOrLoad} (a
+ * cache like {@code users} with {@code hot_keys}) against {@code contextGetOrLoad}: what sampling
+ * the hot keys costs; {@code featuresInterleaved}: a cache with all three against {@code users}.
+ * Run with 1 and 2 threads; allocation per hit comes from JMH's GC profiler.
  *
- * <p>{@code hot} is a second tier cache over the Caffeine table of {@code users} (see {@link
- * HotSharesUsers}), read with the same shuffled keys, and {@code fresh} holds the same key names,
- * filled side by side with {@code users}: their pairs compare the tier's code over one table or
- * equal ones. Where the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
+ * <p>{@code fresh}, {@code hot} and {@code featured} hold the key names of {@code users}, filled
+ * side by side with it: their pairs compare the tier's code over equal tables. Where the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
  * gives one ({@value PairedRunner#LAYOUT_SEED}), so both sides of a round have the same layout.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -94,6 +90,13 @@ public class L1Benchmark {
           stale_if_error: 10m
         hot:
           record_stats: true
+          hot_keys: 10
+        twin:
+          record_stats: true
+        featured:
+          record_stats: true
+          refresh_after: 20m
+          stale_if_error: 10m
           hot_keys: 10
       """;
 
@@ -143,32 +146,6 @@ public class L1Benchmark {
     }
   }
 
-  /**
-   * Caffeine's layers, except that the {@code hot} cache gets the layer of {@code users}: the hot-key
-   * pairs then read one Caffeine table through two tier caches, one that samples its keys and one
-   * that does not, and differ in nothing else. ({@code users} must be created first.)
-   */
-  static final class HotSharesUsers implements LocalLayer.Factory {
-    private final LocalLayer.Factory caffeine;
-    private LocalLayer users;
-
-    HotSharesUsers(LocalLayer.Factory caffeine) {
-      this.caffeine = caffeine;
-    }
-
-    @Override
-    public synchronized LocalLayer create(String name, CacheSpec spec, LocalLayer.Evictions evictions) {
-      if (name.equals("hot")) {
-        return java.util.Objects.requireNonNull(users, "the users cache is created before hot");
-      }
-      LocalLayer layer = caffeine.create(name, spec, evictions);
-      if (name.equals("users")) {
-        users = layer;
-      }
-      return layer;
-    }
-  }
-
   /** The caches of both sides, filled to capacity. */
   @State(Scope.Benchmark)
   public static class Caches {
@@ -178,8 +155,9 @@ public class L1Benchmark {
     AnnotatedUsers annotated;
     String[] usersKeys;
     String[] freshKeys;
-    /** Keys both {@code users} and {@code fresh} hold, for {@link #freshInterleaved}. */
-    String[] usersAndFreshKeys;
+    String[] hotKeys;
+    /** Keys that {@code users}, {@code fresh}, {@code hot} and {@code featured} all hold, for the interleaved pairs. */
+    String[] comparedKeys;
     String[] plainKeys;
     String[] nativeKeys;
     String[] nativeStatsKeys;
@@ -196,13 +174,10 @@ public class L1Benchmark {
 
     @Setup
     public void setUp() {
-      LocalLayer.Factory caffeine = Guice.createInjector(new CaffeineModule()).getInstance(LocalLayer.Factory.class);
-      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new PrometheusModule(),
-          new AbstractModule() {
+      Injector injector = Guice.createInjector(new HyperionModule(Config.fromYaml(YAML)), new CaffeineModule(),
+          new PrometheusModule(), new AbstractModule() {
             @Override
             protected void configure() {
-              OptionalBinder.newOptionalBinder(binder(), LocalLayer.Factory.class).setBinding()
-                  .toInstance(new HotSharesUsers(caffeine));
               bind(HandWrittenUsers.class);
               bind(AnnotatedUsers.class);
             }
@@ -219,11 +194,10 @@ public class L1Benchmark {
       // collector copies the entries in another order) and fills the caches in a random order:
       // the layout becomes noise between rounds, which the paired runner's median takes care of.
       // Both forks of a paired round draw the same layout, so it is not noise between the sides.
-      // The caches whose hits are compared with one another hold the same key names: hot shares
-      // the table of users, and fresh is filled side by side with it (equal hash tables).
+      // The caches whose hits are compared with one another (users, fresh, hot, featured) hold the
+      // same key names, filled side by side: equal hash tables.
       salt = Integer.toHexString(0x10000 | layout.nextInt(0x10000)).substring(1);
-      ctx.cache("users"); // before "hot", which takes its layer
-      List<String> names = new ArrayList<>(List.of("users", "plain", "sessions", "pages", "fresh"));
+      List<String> names = new ArrayList<>(List.of("users", "plain", "sessions", "pages", "fresh", "hot", "featured", "twin"));
       Collections.shuffle(names, layout);
       List<Cache> caches = names.stream().map(ctx::cache).toList();
       for (int i = 0; i < 2 * CAPACITY; i++) {
@@ -235,7 +209,9 @@ public class L1Benchmark {
       plain = ctx.cache("plain");
       usersKeys = resident(List.of(ctx.cache("users")), "user");
       freshKeys = resident(List.of(ctx.cache("fresh")), "user");
-      usersAndFreshKeys = resident(List.of(ctx.cache("users"), ctx.cache("fresh")), "user");
+      hotKeys = resident(List.of(ctx.cache("hot")), "user");
+      comparedKeys = resident(List.of(ctx.cache("users"), ctx.cache("fresh"), ctx.cache("hot"), ctx.cache("featured"),
+          ctx.cache("twin")), "user");
       plainKeys = resident(List.of(plain), "plain");
 
       nativeStats = Caffeine.newBuilder().maximumSize(CAPACITY).expireAfterWrite(TTL).recordStats().build();
@@ -265,7 +241,7 @@ public class L1Benchmark {
     /** The key prefix of the cache {@code name}: one for the caches whose hits are compared. */
     private static String prefix(String name) {
       return switch (name) {
-        case "users", "fresh", "hot" -> "user";
+        case "users", "fresh", "hot", "featured", "twin" -> "user";
         default -> name;
       };
     }
@@ -371,7 +347,7 @@ public class L1Benchmark {
   /** {@link #contextGetOrLoad} on a cache that tracks its {@code hot_keys}. */
   @Benchmark
   public Object hotKeysGetOrLoad(Caches s, Cursor c) {
-    String[] keys = s.usersKeys; // hot reads the table of users
+    String[] keys = s.hotKeys;
     return s.ctx.cache("hot").getOrLoad(keys[(c.i++) & (keys.length - 1)], User.class, null,
         k -> new User(k, "loaded", 0));
   }
@@ -411,14 +387,35 @@ public class L1Benchmark {
   @Benchmark
   @OperationsPerInvocation(2 * BATCH)
   public void hotKeysInterleaved(Caches s, Cursor c, Sides t, Blackhole bh) {
-    interleave(s.ctx.cache("hot"), s.ctx.cache("users"), s.usersKeys, c, t, bh);
+    interleave(s.ctx.cache("hot"), s.ctx.cache("users"), s.comparedKeys, c, t, bh);
   }
 
   /** {@link #hotKeysInterleaved} for {@link #freshGetOrLoad} and {@link #contextGetOrLoad}. */
   @Benchmark
   @OperationsPerInvocation(2 * BATCH)
   public void freshInterleaved(Caches s, Cursor c, Sides t, Blackhole bh) {
-    interleave(s.ctx.cache("fresh"), s.ctx.cache("users"), s.usersAndFreshKeys, c, t, bh);
+    interleave(s.ctx.cache("fresh"), s.ctx.cache("users"), s.comparedKeys, c, t, bh);
+  }
+
+  /**
+   * {@link #hotKeysInterleaved} for a cache with every feature of the freshness issue that acts on
+   * an L1 hit ({@code refresh_after}, {@code stale_if_error} and {@code hot_keys}) against {@link
+   * #contextGetOrLoad}.
+   */
+  @Benchmark
+  @OperationsPerInvocation(2 * BATCH)
+  public void featuresInterleaved(Caches s, Cursor c, Sides t, Blackhole bh) {
+    interleave(s.ctx.cache("featured"), s.ctx.cache("users"), s.comparedKeys, c, t, bh);
+  }
+
+  /**
+   * The null check of the interleaved pairs: {@code twin}, configured as {@code users} and filled
+   * side by side with it, against {@code users}. Its ratio is what the method gives for no difference.
+   */
+  @Benchmark
+  @OperationsPerInvocation(2 * BATCH)
+  public void twinInterleaved(Caches s, Cursor c, Sides t, Blackhole bh) {
+    interleave(s.ctx.cache("twin"), s.ctx.cache("users"), s.comparedKeys, c, t, bh);
   }
 
   private static void interleave(Cache feature, Cache base, String[] keys, Cursor c, Sides t, Blackhole bh) {
@@ -435,7 +432,12 @@ public class L1Benchmark {
     }
   }
 
-  /** {@value #BATCH} {@code getOrLoad} hits on {@code cache} from key {@code from} on; their time in ns. */
+  /**
+   * {@value #BATCH} {@code getOrLoad} hits on {@code cache} from key {@code from} on; their time in
+   * ns. Never inlined: both sides run this one compiled loop, instead of copies inlined at four call
+   * sites, which the JIT may compile differently (it stops inlining when a method grows too large).
+   */
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE)
   private static long turn(Cache cache, String[] keys, int from, Blackhole bh) {
     int mask = keys.length - 1;
     long start = System.nanoTime();
