@@ -2,7 +2,6 @@ package hyperion.caffeine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import hyperion.cache.LocalLayer;
 import hyperion.cache.LocalLayer.EvictionCause;
 import hyperion.config.CacheSpec;
 import hyperion.testkit.FakeTicker;
@@ -19,8 +18,6 @@ class CaffeineLayerTest {
 
   final FakeTicker ticker = new FakeTicker();
   final Map<EvictionCause, AtomicLong> evicted = new ConcurrentHashMap<>();
-  /** Every hit the layers reported, as {@code key@time}. */
-  final List<String> hits = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   static CacheSpec spec(long maxEntries, long maxWeight, Duration idle) {
     return new CacheSpec(maxEntries, maxWeight, Duration.ofMinutes(5), idle, true, 0.1, Duration.ZERO,
@@ -29,8 +26,7 @@ class CaffeineLayerTest {
 
   CaffeineLayer layer(CacheSpec spec) {
     return new CaffeineLayer(spec, ticker::read, EstimatingWeigher.INSTANCE, Runnable::run,
-        cause -> evicted.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet(),
-        (key, now) -> hits.add(key + "@" + now));
+        cause -> evicted.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet(), null);
   }
 
   CaffeineLayer defaults() {
@@ -70,51 +66,6 @@ class CaffeineLayerTest {
     }
     ticker.advance(Duration.ofSeconds(11));
     assertThat(l.get("k")).isNull();
-  }
-
-  /** A value that tells whether a read has marked it due. */
-  static final class Due extends LocalLayer.Timed {
-    Due(long dueAt) {
-      super("v", dueAt);
-    }
-
-    boolean isDue() {
-      return due();
-    }
-  }
-
-  @Test
-  void aReadMarksATimedValueDueFromItsDueTimeOnWithAndWithoutIdleExpiry() {
-    for (CaffeineLayer l : List.of(defaults(), layer(spec(100, 0, Duration.ofSeconds(30))))) {
-      Due v = new Due(ticker.read() + secs(10));
-      l.put("k", v, secs(100));
-      ticker.advance(Duration.ofSeconds(9));
-      assertThat(l.get("k")).isSameAs(v);
-      assertThat(v.isDue()).isFalse();
-      ticker.advance(Duration.ofSeconds(1));
-      assertThat(v.isDue()).as("only a read marks it").isFalse();
-      assertThat(l.get("k")).isSameAs(v);
-      assertThat(v.isDue()).isTrue();
-      ticker.advance(Duration.ofSeconds(1));
-      assertThat(l.get("k")).as("a due value is still served").isSameAs(v);
-      assertThat(v.isDue()).isTrue();
-    }
-  }
-
-  @Test
-  void aGetReportsTheKeyItFindsWithTheLayersTimeAndNothingElseDoes() {
-    for (CaffeineLayer l : List.of(defaults(), layer(spec(100, 0, Duration.ofSeconds(30))))) {
-      hits.clear();
-      l.put("k", "v", secs(10));
-      ticker.advance(Duration.ofSeconds(3));
-      long now = ticker.read();
-      assertThat(l.get("k")).isEqualTo("v");
-      assertThat(l.get("absent")).isNull();
-      assertThat(l.remainingNanos("k")).isEqualTo(secs(7));
-      ticker.advance(Duration.ofSeconds(8));
-      assertThat(l.get("k")).as("expired").isNull();
-      assertThat(hits).containsExactly("k@" + now);
-    }
   }
 
   @Test

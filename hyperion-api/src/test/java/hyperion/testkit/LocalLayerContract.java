@@ -1,0 +1,97 @@
+package hyperion.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hyperion.cache.LocalLayer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the tier needs of every {@link LocalLayer}: values kept for their own time-to-live on the
+ * layer's clock, and a {@code get} that tells a {@link LocalLayer.Timed} value when it falls due
+ * and reports the keys it finds to the layer's {@link LocalLayer.Hits}. The tier's hit reads no
+ * clock and samples no key itself, so a layer that skipped either would serve due values as fresh
+ * and hide its hits from {@code hot_keys}. Subclass it and implement {@link #newLayer} on {@link
+ * #ticker}.
+ */
+public abstract class LocalLayerContract {
+
+  /** The clock the layers under test must expire by and report. */
+  protected final FakeTicker ticker = new FakeTicker();
+
+  /** Every hit the layers reported, as {@code key@time}. */
+  private final List<String> hits = new CopyOnWriteArrayList<>();
+
+  /** A new, empty layer of a few thousand entries on {@link #ticker}, reporting to {@code hits} ({@code null}: none). */
+  protected abstract LocalLayer newLayer(LocalLayer.Hits hits);
+
+  private LocalLayer reporting() {
+    return newLayer((key, now) -> hits.add(key + "@" + now));
+  }
+
+  /** A time-stamped value that tells whether a read has marked it due. */
+  static final class Due extends LocalLayer.Timed {
+    Due(Object value, long dueAt) {
+      super(value, dueAt);
+    }
+
+    boolean isDue() {
+      return due();
+    }
+  }
+
+  private static long secs(long s) {
+    return Duration.ofSeconds(s).toNanos();
+  }
+
+  @Test
+  void theLayersClockIsTheOneItExpiresBy() {
+    LocalLayer layer = newLayer(null);
+    long start = layer.nanoTime();
+    layer.put("k", "v", secs(10));
+    ticker.advance(Duration.ofSeconds(9));
+    assertThat(layer.nanoTime() - start).isEqualTo(secs(9));
+    assertThat(layer.get("k")).isEqualTo("v");
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(layer.get("k")).isNull();
+  }
+
+  @Test
+  void aGetMarksATimedValueDueFromItsDueTimeOnAndStillReturnsIt() {
+    LocalLayer layer = newLayer(null);
+    Due v = new Due("v", layer.nanoTime() + secs(10));
+    layer.put("k", v, secs(100));
+    ticker.advance(Duration.ofSeconds(9));
+    assertThat(layer.get("k")).isSameAs(v);
+    assertThat(v.isDue()).isFalse();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(v.isDue()).as("only a read marks it").isFalse();
+    assertThat(layer.get("k")).isSameAs(v);
+    assertThat(v.isDue()).isTrue();
+  }
+
+  @Test
+  void aGetReportsTheKeyItFindsWithTheLayersTimeAndNothingElseDoes() {
+    LocalLayer layer = reporting();
+    layer.put("k", "v", secs(10));
+    ticker.advance(Duration.ofSeconds(3));
+    long now = layer.nanoTime();
+    assertThat(layer.get("k")).isEqualTo("v");
+    assertThat(layer.get("absent")).isNull();
+    assertThat(layer.remainingNanos("k")).isEqualTo(secs(7));
+    layer.put("k", "w", secs(10));
+    assertThat(layer.invalidate("k")).isTrue();
+    assertThat(layer.get("k")).as("removed").isNull();
+    assertThat(hits).containsExactly("k@" + now);
+  }
+
+  @Test
+  void aLayerWithoutHitsReportsNothing() {
+    LocalLayer layer = newLayer(null);
+    layer.put("k", "v", secs(10));
+    assertThat(layer.get("k")).isEqualTo("v");
+    assertThat(hits).isEmpty();
+  }
+}
