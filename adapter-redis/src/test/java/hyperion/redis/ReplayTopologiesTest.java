@@ -30,14 +30,23 @@ class ReplayTopologiesTest {
     /** The node holding {@code key} as master. */
     abstract RedisNode masterFor(String key);
 
-    /** The node A's pub/sub connection is on. */
+    /**
+     * The node A's pub/sub connection is on, waiting up to 10 s for it to be listed: the bus reads
+     * its stream position on its own connection, so the pub/sub one (and its client name) can show
+     * a moment later (a fresh-clone CI run looked once, too early).
+     */
     RedisNode subscribedNode() {
-      for (RedisNode n : servers().nodes()) {
-        if (n.isAlive() && n.callString("CLIENT", "LIST", "TYPE", "pubsub").contains(" name=replay-a ")) {
-          return n;
+      RedisNode[] found = new RedisNode[1];
+      RedisNode.await("A's pub/sub connection", Duration.ofSeconds(10), () -> {
+        for (RedisNode n : servers().nodes()) {
+          if (n.isAlive() && n.callString("CLIENT", "LIST", "TYPE", "pubsub").contains(" name=replay-a ")) {
+            found[0] = n;
+            return true;
+          }
         }
-      }
-      throw new IllegalStateException("A has no pub/sub connection");
+        return false;
+      });
+      return found[0];
     }
 
     /**
