@@ -160,9 +160,6 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
-    if (l1 == null) {
-      sampleWithoutL1(key);
-    }
     Object v = null;
     if (l1 != null) {
       v = l1Get(key);
@@ -175,6 +172,8 @@ final class TieredCache implements Cache {
         metrics.l1Hit.inc();
         return type.cast(v);
       }
+    } else {
+      sampleWithoutL1(key);
     }
     return getAfterL1(key, type, type, v);
   }
@@ -184,9 +183,6 @@ final class TieredCache implements Cache {
   public <T> T getIfPresent(String key, TypeRef<T> type) {
     CacheArguments.key(key);
     Class<T> raw = Objects.requireNonNull(type, "type").castable();
-    if (l1 == null) {
-      sampleWithoutL1(key);
-    }
     Object v = null;
     if (l1 != null) {
       v = l1Value(key);
@@ -194,6 +190,8 @@ final class TieredCache implements Cache {
         metrics.l1Hit.inc();
         return raw.cast(v);
       }
+    } else {
+      sampleWithoutL1(key);
     }
     return getAfterL1(key, raw, type.type(), v);
   }
@@ -228,9 +226,6 @@ final class TieredCache implements Cache {
   public <T> Optional<Entry<T>> getEntry(String key, Class<T> type) {
     CacheArguments.key(key);
     Objects.requireNonNull(type, "type");
-    if (l1 == null) {
-      sampleWithoutL1(key);
-    }
     if (l1 != null) {
       Object raw = l1Get(key);
       Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value() : null) : raw;
@@ -241,6 +236,8 @@ final class TieredCache implements Cache {
             : Optional.of(new Entry<>(type.cast(v), Duration.ofNanos(left)));
       }
       metrics.l1Miss.inc();
+    } else {
+      sampleWithoutL1(key);
     }
     if (l2 == null) {
       return Optional.empty();
@@ -260,9 +257,6 @@ final class TieredCache implements Cache {
   @Override
   public boolean exists(String key) {
     CacheArguments.key(key);
-    if (l1 == null) {
-      sampleWithoutL1(key);
-    }
     if (l1 != null) {
       Object v = l1Value(key);
       if (v != null) {
@@ -270,6 +264,8 @@ final class TieredCache implements Cache {
         return v != NEGATIVE;
       }
       metrics.l1Miss.inc();
+    } else {
+      sampleWithoutL1(key);
     }
     if (l2 == null) {
       return false;
@@ -304,13 +300,11 @@ final class TieredCache implements Cache {
   private <T> Map<String, T> getAll(Collection<String> keys, Class<T> type, Type generic) {
     Objects.requireNonNull(keys, "keys");
     keys.forEach(CacheArguments::key);
-    if (l1 == null) {
-      keys.forEach(this::sampleWithoutL1);
-    }
     Map<String, T> found = new LinkedHashMap<>(Math.max(16, keys.size() * 2));
     List<String> missing;
     boolean fromL1 = false;
     if (l1 == null) {
+      keys.forEach(this::sampleWithoutL1);
       missing = keys instanceof List<String> list ? list : new ArrayList<>(keys);
     } else {
       missing = new ArrayList<>();
@@ -389,9 +383,6 @@ final class TieredCache implements Cache {
 
   /** {@link #getOrLoad}: the L1 hit (refreshing it when due), else the coalesced load. */
   private <T> T getOrLoad(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
-    if (l1 == null) {
-      sampleWithoutL1(key);
-    }
     Object v = null;
     if (l1 != null) {
       v = l1Get(key);
@@ -409,6 +400,8 @@ final class TieredCache implements Cache {
         metrics.l1Hit.inc();
         return type.cast(v);
       }
+    } else {
+      sampleWithoutL1(key);
     }
     return loadAfterL1(key, type, generic, ttl, loader, v);
   }

@@ -58,17 +58,11 @@ final class CaffeineLayer implements LocalLayer {
       if (hits != null) {
         hits.hit(key, currentTime);
       }
-      if (idleNanos == 0) {
-        if (value instanceof Timed t) {
-          t.read(currentTime);
-        }
-        return currentDuration;
-      }
-      Idle idle = (Idle) value;
-      if (idle.value instanceof Timed t) {
+      Idle idle = idleNanos == 0 ? null : (Idle) value;
+      if ((idle == null ? value : idle.value) instanceof Timed t) {
         t.read(currentTime);
       }
-      return Math.max(0, Math.min(idleNanos, idle.deadline - currentTime));
+      return idle == null ? currentDuration : Math.max(0, Math.min(idleNanos, idle.deadline - currentTime));
     }
   }
 

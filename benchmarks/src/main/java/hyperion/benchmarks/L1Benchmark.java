@@ -53,8 +53,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * the hot keys costs; {@code featuresInterleaved}: a cache with all three against {@code users}.
  * Run with 1 and 2 threads; allocation per hit comes from JMH's GC profiler.
  *
- * <p>{@code fresh}, {@code hot} and {@code featured} hold the key names of {@code users}, filled
- * side by side with it: their pairs compare the tier's code over equal tables. Where the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
+ * <p>{@code fresh}, {@code hot}, {@code featured} and {@code twin} hold the key names of {@code
+ * users}, filled side by side with it: their pairs compare the tier's code over equal tables. Where
+ * the entries lie is drawn at random per JVM, from the paired runner's seed of the round when it
  * gives one ({@value PairedRunner#LAYOUT_SEED}), so both sides of a round have the same layout.
  */
 @BenchmarkMode(Mode.AverageTime)
