@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are halved, so the list follows recent traffic.
  *
  * <p>A lookup is sampled when the low 4 bits of its key's hash equal those of the phase, the time
- * of the lookup in units of 2<sup>{@value #PHASE_SHIFT}</sup> ns (about 1.05 ms): in any 16 phases
+ * of the lookup in units of 2<sup>{@value #PHASE_SHIFT}</sup> ns (about 1 µs): in any 16 phases
  * in a row every key is sampled in one, so one lookup in {@value #SAMPLE} is sampled on average,
- * whatever the key. The time is one the lookup has already read: an L1 layer hands its hits over
+ * whatever the key. Phases this short hold a few lookups each, so every key's sampled phases see
+ * the same mix of fast and slow moments (a pause, a compilation) and the sample is close to a
+ * random one; with millisecond phases a key's few sampled phases could fall into a pause and the
+ * ranking of keys of similar rates turned on it. The time is one the lookup has already read: an L1 layer hands its hits over
  * with the time it read for its own expiry check ({@link LocalLayer.Hits}), so a hit pays a few
  * instructions and reads no shared variable; the tier samples the other lookups with the layer's
  * clock, or {@link System#nanoTime()} in a cache without L1.
@@ -32,7 +35,7 @@ final class HotKeySketch implements LocalLayer.Hits {
   /** One lookup in this many is counted, on average. */
   static final int SAMPLE = 16;
   /** The phase is the time shifted right by this many bits. */
-  static final int PHASE_SHIFT = 20;
+  static final int PHASE_SHIFT = 10;
   static final int DEPTH = 4;
   static final int WIDTH = 1024;
   /** Counted samples between two halvings of every count. */
