@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -14,16 +15,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the highest estimates are kept beside it. Every {@value #AGING_SAMPLES} counted samples all counts
  * are halved, so the list follows recent traffic.
  *
- * <p>A lookup is sampled when the low 4 bits of its key's hash equal those of the phase, the time
- * of the lookup in units of 2<sup>{@value #PHASE_SHIFT}</sup> ns (about 1 µs): in any 16 phases
- * in a row every key is sampled in one, so one lookup in {@value #SAMPLE} is sampled on average,
- * whatever the key. Phases this short hold a few lookups each, so every key's sampled phases see
- * the same mix of fast and slow moments (a pause, a compilation) and the sample is close to a
- * random one; with millisecond phases a key's few sampled phases could fall into a pause and the
- * ranking of keys of similar rates turned on it. The time is one the lookup has already read: an L1 layer hands its hits over
- * with the time it read for its own expiry check ({@link LocalLayer.Hits}), so a hit pays a few
- * instructions and reads no shared variable; the tier samples the other lookups with the layer's
- * clock, or {@link System#nanoTime()} in a cache without L1.
+ * <p>Each lookup is sampled with probability 1/{@value #SAMPLE}, drawn from the calling thread's
+ * {@link ThreadLocalRandom} (the thread's own state, nothing shared). The draw is independent for
+ * every lookup: a rule by key and time would sample a key's lookups in whole ticks of the L1
+ * layer's millisecond clock, too few ticks in a short burst to rank keys of similar rates. An L1
+ * layer hands its hits over from inside its lookup ({@link LocalLayer.Hits}); the tier samples the
+ * other lookups.
  *
  * <p>A lookup never counts: a sampled key is written to a ring of {@value #PENDING} slots (plain
  * writes: two samples that race for a slot keep one), and the counting is done in batches, under
@@ -34,8 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class HotKeySketch implements LocalLayer.Hits {
   /** One lookup in this many is counted, on average. */
   static final int SAMPLE = 16;
-  /** The phase is the time shifted right by this many bits. */
-  static final int PHASE_SHIFT = 10;
   static final int DEPTH = 4;
   static final int WIDTH = 1024;
   /** Counted samples between two halvings of every count. */
@@ -74,13 +69,10 @@ final class HotKeySketch implements LocalLayer.Hits {
     this.topCounts = new int[n];
   }
 
-  /**
-   * Called on every lookup of {@code key}, made at {@code now} (nanoseconds); samples it one time in
-   * {@value #SAMPLE} on average.
-   */
+  /** Called on every lookup of {@code key}; samples it with probability 1/{@value #SAMPLE}. */
   @Override
-  public void hit(String key, long now) {
-    if (((key.hashCode() ^ (int) (now >>> PHASE_SHIFT)) & (SAMPLE - 1)) == 0) {
+  public void hit(String key) {
+    if ((ThreadLocalRandom.current().nextInt() & (SAMPLE - 1)) == 0) {
       add(key);
     }
   }

@@ -440,7 +440,7 @@ final class TieredCache implements Cache {
   private Object l1Get(String key) {
     Object v = l1.get(key);
     if (v == null && hotKeys != null) {
-      hotKeys.hit(key, l1.nanoTime());
+      hotKeys.hit(key);
     }
     return v;
   }
@@ -448,7 +448,7 @@ final class TieredCache implements Cache {
   /** Samples a lookup of {@code key} for {@code hot_keys} in a cache without L1. */
   private void sampleWithoutL1(String key) {
     if (hotKeys != null) {
-      hotKeys.hit(key, System.nanoTime());
+      hotKeys.hit(key);
     }
   }
 

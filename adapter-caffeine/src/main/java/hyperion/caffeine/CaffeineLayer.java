@@ -31,8 +31,8 @@ final class CaffeineLayer implements LocalLayer {
    * ({@code idleNanos} &gt; 0) a read gives the entry {@code idleNanos} more, never past its
    * deadline. A read also hands the time Caffeine read for that get to a {@link Timed} value and,
    * with {@code hot_keys}, the key to the cache's {@link Hits} (Caffeine calls this on the reading
-   * thread before {@code getIfPresent} returns): that is how the tier learns that a value is due, and
-   * samples its hits, without reading a clock of its own.
+   * thread before {@code getIfPresent} returns): that is how the tier learns that a value is due
+   * without reading a clock of its own, and samples its hits.
    */
   private static final class EntryExpiry implements Expiry<String, Object> {
     private final long idleNanos;
@@ -56,7 +56,7 @@ final class CaffeineLayer implements LocalLayer {
     @Override
     public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
       if (hits != null) {
-        hits.hit(key, currentTime);
+        hits.hit(key);
       }
       Idle idle = idleNanos == 0 ? null : (Idle) value;
       if ((idle == null ? value : idle.value) instanceof Timed t) {

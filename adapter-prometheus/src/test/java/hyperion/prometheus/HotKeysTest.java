@@ -12,6 +12,7 @@ import hyperion.CacheManager;
 import hyperion.HyperionModule;
 import hyperion.config.Config;
 import hyperion.lifecycle.Lifecycle;
+import hyperion.testkit.ZipfWorkload;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,41 +20,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** {@code hot_keys}: the admin server lists the head of a Zipf-distributed workload. */
 class HotKeysTest {
-
-  /** Key ranks drawn from a Zipf distribution (exponent {@code s}) over {@code n} keys. */
-  static final class Zipf {
-    private final double[] cdf;
-    private final Random random;
-
-    Zipf(int n, double s, long seed) {
-      cdf = new double[n];
-      double sum = 0;
-      for (int k = 1; k <= n; k++) {
-        sum += 1 / Math.pow(k, s);
-        cdf[k - 1] = sum;
-      }
-      for (int i = 0; i < n; i++) {
-        cdf[i] /= sum;
-      }
-      random = new Random(seed);
-    }
-
-    /** A rank from 0 (the most frequent) to n - 1. */
-    int next() {
-      int i = Arrays.binarySearch(cdf, random.nextDouble());
-      return Math.min(cdf.length - 1, i >= 0 ? i : -i - 1);
-    }
-  }
 
   @Test
   void theAdminServerListsTheZipfHeadOfAWorkload() throws Exception {
@@ -71,16 +42,7 @@ class HotKeysTest {
       CacheManager caches = injector.getInstance(CacheManager.class);
       Cache users = caches.cache("users");
       caches.cache("orders").getIfPresent("o1", String.class); // no hot_keys: not listed
-      Zipf zipf = new Zipf(10_000, 1.1, 42);
-      int lookups = 400_000;
-      for (int i = 0; i < lookups; i++) {
-        String key = "user-" + zipf.next();
-        if ((i & 1) == 0) {
-          users.getIfPresent(key, String.class);
-        } else {
-          users.getOrLoad(key, String.class, null, k -> k);
-        }
-      }
+      new ZipfWorkload(42).run(users);
 
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + port + "/cache/hotkeys")).timeout(Duration.ofSeconds(10)).build(),
@@ -98,13 +60,9 @@ class HotKeysTest {
       });
       assertThat(listed).hasSize(10);
       assertThat(requests).isSortedAccordingTo((a, b) -> Long.compare(b, a));
-      Set<String> head = IntStream.range(0, 5).mapToObj(i -> "user-" + i).collect(Collectors.toSet());
-      Set<String> top20 = IntStream.range(0, 20).mapToObj(i -> "user-" + i).collect(Collectors.toSet());
-      assertThat(listed.subList(0, 5)).as("the five most requested keys").containsExactlyInAnyOrderElementsOf(head);
-      assertThat(listed).as("every listed key is in the true top 20").allMatch(top20::contains);
-      assertThat(listed.get(0)).isEqualTo("user-0");
+      ZipfWorkload.assertHeads(listed);
       // An estimate of the recent window (counts halve every 10,240 samples): below the total.
-      assertThat(requests.get(0)).isPositive().isLessThan(lookups);
+      assertThat(requests.get(0)).isPositive().isLessThan(ZipfWorkload.LOOKUPS);
     } finally {
       lifecycle.stop(Duration.ofSeconds(5));
     }

@@ -26,15 +26,15 @@ public interface LocalLayer {
 
   /**
    * Told about every key a layer's {@link #get} finds: how a cache with {@code hot_keys} samples
-   * its hits without reading a clock of its own. (The tier samples the keys the layer does not hold.)
+   * its hits, inside the layer's own lookup. (The tier samples the keys the layer does not hold.)
    */
   @FunctionalInterface
   interface Hits {
     /**
-     * {@link #get} found {@code key} at {@code now} on the layer's clock ({@link #nanoTime()});
-     * called on the reading thread before {@code get} returns. Cheap, never throws.
+     * {@link #get} found {@code key}; called on the reading thread before {@code get} returns.
+     * Cheap, never throws.
      */
-    void hit(String key, long now);
+    void hit(String key);
   }
 
   /** Why the layer dropped an entry on its own. */
