@@ -16,6 +16,7 @@ import hyperion.testkit.FakeTicker;
 import hyperion.testkit.RecordingMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** {@link CaffeineModule} as a service installs it: named caches from config, metrics, the ticker binding. */
@@ -88,6 +89,28 @@ class CaffeineModuleTest {
     assertThat(c.get("ghost", String.class)).isEmpty();
     ticker.advance(Duration.ofSeconds(31));
     assertThat(c.getOrLoad("ghost", String.class, null, k -> "loaded")).isEqualTo("loaded");
+  }
+
+  @Test
+  void aHitStartsARefreshAtRefreshAfterAndNotANanosecondBefore() throws Exception {
+    Context ctx = context("cache:\n  fresh:\n    layers: l1\n    default_ttl: 1m\n    ttl_jitter: 0\n"
+        + "    refresh_after: 10s\n");
+    Cache c = ctx.cache("fresh");
+    AtomicInteger loads = new AtomicInteger();
+    Cache.Loader<String> loader = k -> "v" + loads.incrementAndGet();
+    assertThat(c.getOrLoad("k", String.class, null, loader)).isEqualTo("v1");
+    ticker.advance(Duration.ofSeconds(10).minusNanos(1));
+    assertThat(c.getOrLoad("k", String.class, null, loader)).isEqualTo("v1");
+    Thread.sleep(200); // a refresh started by that hit would have run by now
+    assertThat(loads).as("no refresh before refresh_after").hasValue(1);
+    ticker.advance(Duration.ofNanos(1));
+    assertThat(c.getOrLoad("k", String.class, null, loader)).isEqualTo("v1"); // starts the refresh
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!"v2".equals(c.getIfPresent("k", String.class)) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(c.getIfPresent("k", String.class)).isEqualTo("v2");
+    assertThat(loads).hasValue(2);
   }
 
   @Test
