@@ -173,7 +173,7 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     } else {
-      sampleWithoutL1(key);
+      sample(key);
     }
     return getAfterL1(key, type, type, v);
   }
@@ -191,7 +191,7 @@ final class TieredCache implements Cache {
         return raw.cast(v);
       }
     } else {
-      sampleWithoutL1(key);
+      sample(key);
     }
     return getAfterL1(key, raw, type.type(), v);
   }
@@ -237,7 +237,7 @@ final class TieredCache implements Cache {
       }
       metrics.l1Miss.inc();
     } else {
-      sampleWithoutL1(key);
+      sample(key);
     }
     if (l2 == null) {
       return Optional.empty();
@@ -265,7 +265,7 @@ final class TieredCache implements Cache {
       }
       metrics.l1Miss.inc();
     } else {
-      sampleWithoutL1(key);
+      sample(key);
     }
     if (l2 == null) {
       return false;
@@ -304,7 +304,7 @@ final class TieredCache implements Cache {
     List<String> missing;
     boolean fromL1 = false;
     if (l1 == null) {
-      keys.forEach(this::sampleWithoutL1);
+      keys.forEach(this::sample);
       missing = keys instanceof List<String> list ? list : new ArrayList<>(keys);
     } else {
       missing = new ArrayList<>();
@@ -401,7 +401,7 @@ final class TieredCache implements Cache {
         return type.cast(v);
       }
     } else {
-      sampleWithoutL1(key);
+      sample(key);
     }
     return loadAfterL1(key, type, generic, ttl, loader, v);
   }
@@ -439,14 +439,17 @@ final class TieredCache implements Cache {
    */
   private Object l1Get(String key) {
     Object v = l1.get(key);
-    if (v == null && hotKeys != null) {
-      hotKeys.hit(key);
+    if (v == null) {
+      sample(key);
     }
     return v;
   }
 
-  /** Samples a lookup of {@code key} for {@code hot_keys} in a cache without L1. */
-  private void sampleWithoutL1(String key) {
+  /**
+   * Samples a lookup of {@code key} for {@code hot_keys} that no L1 layer sampled: in a cache
+   * without L1, or of a key L1 does not hold.
+   */
+  private void sample(String key) {
     if (hotKeys != null) {
       hotKeys.hit(key);
     }
