@@ -45,7 +45,10 @@ final class HotKeySketch implements LocalLayer.Hits {
   private final Executor drains;
   /** Sampled keys not yet counted: sample {@code i} goes to slot {@code i & (PENDING - 1)}. */
   private final String[] pending = new String[PENDING];
-  /** The number of the next sample, written without synchronization (racing samples share one). */
+  /**
+   * The number of the next sample, written without synchronization: racing samples may share one,
+   * and a late write may set it back.
+   */
   private int next;
   /** Whether a drain task has been handed to the executor and has not finished. */
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -108,9 +111,12 @@ final class HotKeySketch implements LocalLayer.Hits {
   /** Counts the samples added since the last drain that the ring still holds. */
   private synchronized void drain() {
     int end = next;
-    // The ring holds at most the last PENDING samples; older ones were overwritten.
+    // The ring holds at most the last PENDING samples; older ones were overwritten. A sampler that
+    // read next, was descheduled and wrote it back late can set it behind drained: then nothing is
+    // counted and the count starts again from there (a few samples lost, never four billion slots
+    // read, which counting from drained up to end would do).
     int from = end - drained > PENDING ? end - PENDING : drained;
-    for (int i = from; i != end; i++) {
+    for (int i = from; i - end < 0; i++) {
       int slot = i & (PENDING - 1);
       String key = pending[slot];
       if (key != null) { // null: lost to a race, or its write is not visible here yet

@@ -107,6 +107,29 @@ class HotKeySketchTest {
   }
 
   @Test
+  void aSampleCounterSetBackByARacingSamplerCostsSamplesNotAScanOfFourBillionSlots() throws Exception {
+    HotKeySketch sketch = new HotKeySketch(2, Runnable::run);
+    for (int i = 0; i < 10; i++) {
+      sketch.add("k");
+    }
+    assertThat(sketch.top()).containsExactly(new HotKey("k", 10L * HotKeySketch.SAMPLE));
+    // A sampler that read next as 5 and was descheduled writes 6 after the drain counted up to 10.
+    java.lang.reflect.Field next = HotKeySketch.class.getDeclaredField("next");
+    next.setAccessible(true);
+    next.setInt(sketch, 6);
+    sketch.add("j");
+    long start = System.nanoTime();
+    List<HotKey> top = sketch.top();
+    // Counting slots 10 up to 7 the long way round took seconds and counted stale slots.
+    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    assertThat(top).contains(new HotKey("k", 10L * HotKeySketch.SAMPLE));
+    for (int i = 0; i < 3; i++) {
+      sketch.add("j"); // counted again from where next was set back to
+    }
+    assertThat(sketch.top()).contains(new HotKey("j", 3L * HotKeySketch.SAMPLE));
+  }
+
+  @Test
   void countsHalveEveryAgingSamples() {
     HotKeySketch sketch = new HotKeySketch(1, Runnable::run);
     for (long i = 0; i < HotKeySketch.AGING_SAMPLES; i++) {
