@@ -15,12 +15,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the highest estimates are kept beside it. Every {@value #AGING_SAMPLES} counted samples all counts
  * are halved, so the list follows recent traffic.
  *
- * <p>Each lookup is sampled with probability 1/{@value #SAMPLE}, drawn from the calling thread's
- * {@link ThreadLocalRandom} (the thread's own state, nothing shared). The draw is independent for
- * every lookup: a rule by key and time would sample a key's lookups in whole ticks of the L1
- * layer's millisecond clock, too few ticks in a short burst to rank keys of similar rates. An L1
- * layer hands its hits over from inside its lookup ({@link LocalLayer.Hits}); the tier samples the
- * other lookups.
+ * <p>One lookup in {@value #SAMPLE} is sampled on average, whatever its key or time: the threads
+ * are spread over {@value #STRIPES} stripes by thread id (as Caffeine spreads its read buffers),
+ * and each stripe counts down a random gap of 1 to 2·{@value #SAMPLE} − 1 lookups, drawn from the
+ * sampling thread's {@link ThreadLocalRandom} after each sample. A lookup that is not sampled costs
+ * one decrement of its stripe's count, no draw. The gaps are random so that a workload repeating
+ * with some period cannot hide a key from the samples; the rule ignores the key and the time,
+ * because a rule by key and time sampled a key's lookups in whole ticks of the L1 layer's
+ * millisecond clock, too few ticks in a short burst to rank keys of similar rates. An L1 layer
+ * hands its hits over from inside its lookup ({@link LocalLayer.Hits}); the tier samples the other
+ * lookups.
  *
  * <p>A lookup never counts: a sampled key is written to a ring of {@value #PENDING} slots (plain
  * writes: two samples that race for a slot keep one), and the counting is done in batches, under
@@ -35,6 +39,10 @@ final class HotKeySketch implements LocalLayer.Hits {
   static final int WIDTH = 1024;
   /** Counted samples between two halvings of every count. */
   static final long AGING_SAMPLES = 10L * WIDTH;
+  /** Stripes of the sampling countdowns: threads whose ids are equal modulo this share one. */
+  static final int STRIPES = 32;
+  /** Ints per stripe: one 64-byte cache line, so threads of different stripes never write one line. */
+  private static final int STRIPE_INTS = 16;
   /** Sampled keys waiting to be counted, at most. */
   static final int PENDING = 1024;
   /** Samples between two drain tasks. */
@@ -43,6 +51,11 @@ final class HotKeySketch implements LocalLayer.Hits {
 
   private final int n;
   private final Executor drains;
+  /**
+   * Per stripe, the lookups left before its next sample (element {@code stripe * STRIPE_INTS}); plain
+   * writes: threads that share a stripe and race may lose a decrement, which only moves a sample.
+   */
+  private final int[] countdowns = new int[STRIPES * STRIPE_INTS];
   /** Sampled keys not yet counted: sample {@code i} goes to slot {@code i & (PENDING - 1)}. */
   private final String[] pending = new String[PENDING];
   /**
@@ -72,10 +85,16 @@ final class HotKeySketch implements LocalLayer.Hits {
     this.topCounts = new int[n];
   }
 
-  /** Called on every lookup of {@code key}; samples it with probability 1/{@value #SAMPLE}. */
+  /** Called on every lookup of {@code key}; samples one lookup in {@value #SAMPLE} on average. */
   @Override
+  @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+, and both read one field
   public void hit(String key) {
-    if ((ThreadLocalRandom.current().nextInt() & (SAMPLE - 1)) == 0) {
+    int stripe = ((int) Thread.currentThread().getId() & (STRIPES - 1)) * STRIPE_INTS;
+    int left = countdowns[stripe] - 1;
+    if (left > 0) {
+      countdowns[stripe] = left;
+    } else {
+      countdowns[stripe] = 1 + ThreadLocalRandom.current().nextInt(2 * SAMPLE - 1);
       add(key);
     }
   }

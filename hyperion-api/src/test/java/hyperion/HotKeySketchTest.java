@@ -95,7 +95,9 @@ class HotKeySketchTest {
   @Test
   void everyLookupIsSampledOneTimeInSixteenWhateverTheKeyAndHoweverFastTheyCome() {
     HotKeySketch sketch = new HotKeySketch(2, Runnable::run);
-    int lookups = 30_000; // per key: 1,875 samples expected, a standard deviation of 42
+    // Per key: 1,875 samples expected; a standard deviation of 42 if each lookup were drawn on its
+    // own (random gaps between samples vary less than that).
+    int lookups = 30_000;
     for (int i = 0; i < lookups; i++) {
       sketch.hit("a");
       sketch.hit("b");
@@ -104,6 +106,22 @@ class HotKeySketchTest {
     long sixSigma = 6 * 42 * HotKeySketch.SAMPLE;
     assertThat(sketch.top()).hasSize(2).allSatisfy(k ->
         assertThat(k.requests()).as(k.key()).isBetween(expected - sixSigma, expected + sixSigma));
+  }
+
+  @Test
+  void aWorkloadThatRepeatsEverySixteenLookupsHasEachOfItsKeysSampled() {
+    HotKeySketch sketch = new HotKeySketch(HotKeySketch.SAMPLE, Runnable::run);
+    // Each key 9,000 times: 562.5 samples expected, a standard deviation of 24 if each lookup were
+    // drawn on its own; 9,000 samples in all, fewer than AGING_SAMPLES, so no count is halved.
+    int rounds = 9_000;
+    for (int r = 0; r < rounds; r++) {
+      for (int k = 0; k < HotKeySketch.SAMPLE; k++) {
+        sketch.hit("key-" + k); // a sample every SAMPLE lookups would see one key only
+      }
+    }
+    long sixSigma = 6 * 24 * HotKeySketch.SAMPLE;
+    assertThat(sketch.top()).hasSize(HotKeySketch.SAMPLE).allSatisfy(k ->
+        assertThat(k.requests()).as(k.key()).isBetween(rounds - sixSigma, rounds + sixSigma));
   }
 
   @Test
