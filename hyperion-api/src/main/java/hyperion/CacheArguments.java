@@ -32,12 +32,13 @@ final class CacheArguments {
   }
 
   /**
-   * Checks a cache name: non-empty, printable, without {@code ':'} (the separator between a cache's
+   * Checks a cache name: non-empty, printable, without whitespace (Unicode's too) or {@code ':'} (the separator between a cache's
    * name and its keys in a shared layer, so one cache's keys can never match another's).
    */
   static void name(String name) {
     Objects.requireNonNull(name, "name");
-    if (name.isEmpty() || name.indexOf(':') >= 0 || name.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+    if (name.isEmpty() || name.indexOf(':') >= 0 || name.chars().anyMatch(c -> c < 0x21 || c == 0x7f
+        || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
       throw new IllegalArgumentException("cache name must be non-empty, without ':' or whitespace, got '" + name
           + "'");
     }

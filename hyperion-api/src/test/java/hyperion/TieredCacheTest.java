@@ -628,6 +628,11 @@ class TieredCacheTest {
     assertThatThrownBy(() -> a.manager.cache("a:b")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'a:b'");
     assertThatThrownBy(() -> a.manager.cache("")).isInstanceOf(IllegalArgumentException.class);
+    for (String spaced : List.of("a b", "a\tb", "a\u00a0b", "a\u2003b", "a\u3000b")) {
+      assertThatThrownBy(() -> a.manager.cache(spaced)).as(spaced).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("without ':' or whitespace");
+    }
+    assertThatThrownBy(() -> a.manager.cache(null)).isInstanceOf(NullPointerException.class);
   }
 
   /** A remote layer that forwards every call to another: tests override the calls they script. */
