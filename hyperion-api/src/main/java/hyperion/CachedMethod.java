@@ -193,8 +193,10 @@ final class CachedMethod {
   private static String cacheName(String name, CacheConfig caches) {
     CacheArguments.name(name);
     if (!caches.caches().containsKey(name)) {
+      TreeSet<String> declared = new TreeSet<>(caches.caches().keySet());
+      declared.remove(CacheConfig.DEFAULT); // the settings of undeclared caches, not a cache
       throw new IllegalArgumentException("unknown cache '" + name + "': declare it under cache." + name
-          + " in the configuration (declared: " + new TreeSet<>(caches.caches().keySet()) + ")");
+          + " in the configuration (declared: " + declared + ")");
     }
     return name;
   }

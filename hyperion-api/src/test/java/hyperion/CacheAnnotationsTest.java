@@ -482,7 +482,8 @@ class CacheAnnotationsTest {
     assertThatThrownBy(() -> injector(Layers.L1, m -> m.bind(BadTemplate.class)))
         .hasMessageContaining("bad key template \"{0\": '{' at position 0 is not closed");
     assertThatThrownBy(() -> injector(Layers.L1, m -> m.bind(UnknownCache.class)))
-        .hasMessageContaining("unknown cache 'user': declare it under cache.user in the configuration");
+        .hasMessageContaining("unknown cache 'user': declare it under cache.user in the configuration"
+            + " (declared: [orders, users])"); // as docs/caching.md shows it: cache.default is no cache
     assertThatThrownBy(() -> injector(Layers.L1, m -> m.bind(UnknownProperty.class)))
         .hasMessageContaining("'email' is not a record component or public accessor");
     assertThatThrownBy(() -> injector(Layers.L1, m -> m.bind(PrivateMethod.class)))
