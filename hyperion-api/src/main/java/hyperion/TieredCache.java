@@ -3,6 +3,7 @@ package hyperion;
 import hyperion.CacheMetrics.L2Op;
 import hyperion.cache.InvalidationBus;
 import hyperion.cache.LocalLayer;
+import hyperion.cache.RejectedValueException;
 import hyperion.cache.RemoteEntry;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.CacheSpec;
@@ -16,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -1035,13 +1038,31 @@ final class TieredCache implements Cache {
     }
   }
 
-  /** Waits for an L2 write ({@code null}: skipped by the breaker); failures count as write failures. */
+  /**
+   * Waits for an L2 write ({@code null}: skipped by the breaker); failures count as write failures,
+   * except a value L2 refused, which is counted as a value error only (as a write-back's is).
+   */
   private Object awaitWrite(L2Op op, CompletionStage<?> stage, long deadline) {
     Object r = stage == null ? FAILED : calls.await(op, stage, deadline);
-    if (r == FAILED) {
+    if (r == FAILED && !refused(stage)) {
       metrics.writeFailures.inc();
     }
     return r;
+  }
+
+  /** Whether {@code stage} ended with L2 refusing the value (too large, not encodable). */
+  private static boolean refused(CompletionStage<?> stage) {
+    if (stage == null) {
+      return false;
+    }
+    try {
+      stage.toCompletableFuture().getNow(null);
+      return false;
+    } catch (CompletionException e) {
+      return e.getCause() instanceof RejectedValueException;
+    } catch (CancellationException e) {
+      return false;
+    }
   }
 
   private void publishAfter(CompletionStage<?> stage, String key) {

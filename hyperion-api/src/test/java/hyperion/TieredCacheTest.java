@@ -452,6 +452,7 @@ class TieredCacheTest {
         a.cache.put("big", InMemoryRemoteLayer.TOO_LARGE);
       }
       assertThat(metrics.value("hyperion_cache_l2_value_errors_total", NAME, "too_large")).isEqualTo(5);
+      assertThat(metrics.value("hyperion_cache_l2_write_failures_total", NAME)).isZero();
       assertThat(a.cache.breakerState()).isEqualTo(CircuitBreaker.CLOSED);
       assertThat(a.cache.get("big", Object.class)).contains(InMemoryRemoteLayer.TOO_LARGE); // in L1
     }

@@ -129,6 +129,8 @@ class RedisCacheTest {
     c.putAll(Map.of("a", "x".repeat(2000), "b", "fits"), null);
     assertThat(c.getAll(List.of("a", "b"), String.class)).containsOnlyKeys("b");
     assertThat(metrics.value(VALUE_ERRORS, "big", "too_large")).isEqualTo(2);
+    // Refused, not failed: no write failure, and the breaker stays closed.
+    assertThat(metrics.value("hyperion_cache_l2_write_failures_total", "big")).isZero();
   }
 
   @Test
