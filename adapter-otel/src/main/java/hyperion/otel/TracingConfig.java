@@ -68,8 +68,7 @@ public record TracingConfig(
       checks.require(h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "headers." + h.getKey(),
           h.getKey(), "a header name made of token characters");
     }
-    checks.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
-        && timeout.compareTo(Duration.ofMinutes(5)) <= 0, "timeout", timeout, "a duration between 1ms and 5m");
+    checks.requireMillisTo(Duration.ofMinutes(5), timeout, "timeout", "a duration between 1ms and 5m");
     tls = tls == null ? Tls.DEFAULTS : tls;
     checks.require(sampleRate >= 0.0 && sampleRate <= 1.0, "sample_rate", sampleRate,
         "a number from 0.0 to 1.0");
@@ -255,11 +254,8 @@ public record TracingConfig(
           "a whole number from 1 to 10000000");
       checks.require(maxBatchSize > 0 && maxBatchSize <= queueSize, "max_batch_size", maxBatchSize,
           "a whole number from 1 to queue_size (" + queueSize + ")");
-      checks.require(delay != null && !delay.isNegative() && !delay.isZero()
-          && delay.compareTo(Duration.ofMinutes(5)) <= 0, "delay", delay, "a duration between 1ms and 5m");
-      checks.require(exportTimeout != null && !exportTimeout.isNegative() && !exportTimeout.isZero()
-          && exportTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "export_timeout", exportTimeout,
-          "a duration between 1ms and 5m");
+      checks.requireMillisTo(Duration.ofMinutes(5), delay, "delay", "a duration between 1ms and 5m");
+      checks.requireMillisTo(Duration.ofMinutes(5), exportTimeout, "export_timeout", "a duration between 1ms and 5m");
       checks.throwIfAny();
     }
   }

@@ -150,11 +150,10 @@ public record RedisConfig(
         "the path of a PEM file, or no value");
     checks.require(clientName == null || clientName.matches("[!-~]{1,64}"), "client_name", clientName,
         "1-64 printable characters without spaces");
-    checks.require(between(connectTimeout), "connect_timeout", connectTimeout, "a duration from 1ms to 1m");
-    checks.require(between(commandTimeout), "command_timeout", commandTimeout, "a duration from 1ms to 1m");
+    checks.requireMillisTo(MAX_TIMEOUT, connectTimeout, "connect_timeout", "a duration from 1ms to 1m");
+    checks.requireMillisTo(MAX_TIMEOUT, commandTimeout, "command_timeout", "a duration from 1ms to 1m");
     checks.require(requestQueueSize > 0, "request_queue_size", requestQueueSize, "a positive whole number");
-    checks.require(between(reconnectDelayMax), "reconnect_delay_max", reconnectDelayMax,
-        "a duration from 1ms to 1m");
+    checks.requireMillisTo(MAX_TIMEOUT, reconnectDelayMax, "reconnect_delay_max", "a duration from 1ms to 1m");
     checks.require(keyPrefix == null || keyPrefix.chars().noneMatch(c -> c < 0x21 || c > 0x7e),
         "key_prefix", keyPrefix, "printable characters without spaces (may be empty)");
     checks.require(maxValueBytes > 0 && maxValueBytes <= 512 * 1024 * 1024, "max_value_bytes",
@@ -164,7 +163,7 @@ public record RedisConfig(
     checks.require(coherence != null, "coherence", null, "one of pubsub, tracking");
     checks.require(invalidationStreamLength >= 0 && invalidationStreamLength <= 10_000_000,
         "invalidation_stream_length", invalidationStreamLength, "0 to 10000000");
-    checks.require(between(coherenceTimeout), "coherence_timeout", coherenceTimeout, "a duration from 1ms to 1m");
+    checks.requireMillisTo(MAX_TIMEOUT, coherenceTimeout, "coherence_timeout", "a duration from 1ms to 1m");
     checks.throwIfAny();
   }
 
@@ -204,10 +203,6 @@ public record RedisConfig(
 
   private static boolean positive(Duration d) {
     return d != null && !d.isNegative() && !d.isZero();
-  }
-
-  private static boolean between(Duration d) {
-    return positive(d) && d.compareTo(MAX_TIMEOUT) <= 0;
   }
 
   /** Like the generated one, with {@code username} and {@code password} redacted. */

@@ -1,5 +1,6 @@
 package hyperion.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -109,6 +110,7 @@ public final class ConfigException extends RuntimeException {
    * value an earlier check found missing should guard itself.
    */
   public static final class Checks {
+    private static final Duration ONE_MILLI = Duration.ofMillis(1);
     private final List<ConfigProblem> problems = new ArrayList<>();
 
     private Checks() {}
@@ -119,6 +121,14 @@ public final class ConfigException extends RuntimeException {
         problems.add(new ConfigProblem(key, value == null ? null : String.valueOf(value), allowed));
       }
       return ok;
+    }
+
+    /**
+     * Records a problem unless {@code d} is from 1 ms to {@code max}, both included (a shorter one,
+     * e.g. {@code PT0.0005S}, would be no timeout a caller could keep); returns whether it is.
+     */
+    public boolean requireMillisTo(Duration max, Duration d, String key, String allowed) {
+      return require(d != null && d.compareTo(ONE_MILLI) >= 0 && d.compareTo(max) <= 0, key, d, allowed);
     }
 
     /** Whether every check so far passed. */

@@ -24,8 +24,7 @@ public record HealthConfig(Duration timeout, Map<String, List<String>> groups) {
   /** Validates the timeout and the group names. */
   public HealthConfig {
     ConfigException.Checks checks = ConfigException.checks();
-    checks.require(timeout != null && !timeout.isNegative() && !timeout.isZero()
-        && timeout.compareTo(Duration.ofMinutes(1)) <= 0, "timeout", timeout, "a duration between 1ms and 1m");
+    checks.requireMillisTo(Duration.ofMinutes(1), timeout, "timeout", "a duration between 1ms and 1m");
     Map<String, List<String>> copy = new LinkedHashMap<>();
     if (groups != null) {
       groups.forEach((check, names) -> {

@@ -27,8 +27,7 @@ public record ServiceConfig(String name, String version, String environment, Dur
     checks.require(version != null && !version.isBlank(), "version", version, "a non-empty string");
     checks.require(environment != null && !environment.isBlank(), "environment", environment,
         "a non-empty string");
-    checks.require(shutdownTimeout != null && !shutdownTimeout.isNegative() && !shutdownTimeout.isZero()
-        && shutdownTimeout.compareTo(Duration.ofMinutes(10)) <= 0, "shutdown_timeout", shutdownTimeout,
+    checks.requireMillisTo(Duration.ofMinutes(10), shutdownTimeout, "shutdown_timeout",
         "a duration between 1ms and 10m, e.g. 10s");
     checks.throwIfAny();
   }

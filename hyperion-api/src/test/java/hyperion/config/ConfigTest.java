@@ -235,6 +235,21 @@ class ConfigTest {
     }
 
     @Test
+    void aTimeoutDocumentedFromOneMillisecondRefusesLessThanThat() {
+      ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+          () -> Config.fromYaml("""
+              service:
+                shutdown_timeout: PT0.0005S
+              health:
+                timeout: PT0.000999S
+              """).check(List.of()));
+      assertThat(e.problems()).extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
+          "service.shutdown_timeout = 'PT0.0005S': a duration between 1ms and 10m, e.g. 10s",
+          "health.timeout = 'PT0.000999S': a duration between 1ms and 1m");
+      assertThat(Config.fromYaml("health:\n  timeout: 1ms\n").health().timeout()).isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
     void everyProblemOfEverySectionIsReportedTogetherAsWritten() {
       ConfigSection<Sample> redis = new ConfigSection<>("redis", Sample.class, Sample.DEFAULTS);
       Config c = Config.fromYaml("""
