@@ -2,6 +2,7 @@ package hyperion;
 
 import hyperion.cache.LocalLayer.EvictionCause;
 import hyperion.cache.RejectedValueException;
+import hyperion.config.CacheSpec;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -114,12 +115,17 @@ final class CacheMetrics {
     private final Map<L2Op, Histogram.Child> l2Durations = new EnumMap<>(L2Op.class);
 
     /**
-     * Binds the children of {@code cache}: L1 series only with an L1 that records statistics, L2
-     * series only with an L2, stale series only with {@code stale_if_error}, refresh series only
-     * with {@code refresh_after}, lease series only with {@code distributed_load}.
+     * Binds the children of {@code cache}, configured by {@code spec}, with an L1 and an L2 or
+     * not: L1 series only with an L1 that records statistics, L2 series only with an L2, stale
+     * series only with {@code stale_if_error}, refresh series only with {@code refresh_after}, lease
+     * series only with {@code distributed_load} and an L2.
      */
-    Bound(String cache, boolean l1Stats, boolean l1, boolean l2, boolean stale, boolean refresh, boolean lease) {
+    Bound(String cache, CacheSpec spec, boolean l1, boolean l2) {
       this.cache = cache;
+      boolean l1Stats = l1 && spec.recordStats();
+      boolean stale = !spec.staleIfError().isZero();
+      boolean refresh = !spec.refreshAfter().isZero();
+      boolean lease = l2 && spec.distributedLoad();
       l1Hit = l1Stats ? requests.labels(cache, "l1", "hit") : NO_COUNT;
       l1Miss = l1Stats ? requests.labels(cache, "l1", "miss") : NO_COUNT;
       size = l1Stats ? CacheMetrics.this.size.labels(cache) : NO_GAUGE;

@@ -93,8 +93,7 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     CacheSpec spec = config.spec(name);
     LocalLayer.Factory l1 = spec.layers().usesL1() ? this.l1 : null;
     RemoteLayer.Factory l2 = spec.layers().usesL2() ? this.l2 : null;
-    CacheMetrics.Bound bound = metrics().new Bound(name, l1 != null && spec.recordStats(), l1 != null,
-        l2 != null, !spec.staleIfError().isZero(), !spec.refreshAfter().isZero(), l2 != null && spec.distributedLoad());
+    CacheMetrics.Bound bound = metrics().new Bound(name, spec, l1 != null, l2 != null);
     // Counting runs where Caffeine runs its maintenance by default, off the lookups.
     HotKeySketch hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys(), ForkJoinPool.commonPool());
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
