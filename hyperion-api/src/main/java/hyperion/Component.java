@@ -1,5 +1,7 @@
 package hyperion;
 
+import java.time.Duration;
+
 /**
  * Something with a start and a stop: a server, a client connection, an exporter. Contribute one
  * with {@code Multibinder.newSetBinder(binder(), Component.class).addBinding().to(...)}; the {@link
@@ -35,4 +37,15 @@ public interface Component {
    * shutdown deadline; one that does not is logged and abandoned.
    */
   void stop() throws Exception;
+
+  /**
+   * Stops the component within {@code budget}: its share of the shutdown deadline, the time left
+   * divided by the components left to stop. The lifecycle abandons a component that takes longer
+   * (and the stop is then not clean). The default calls {@link #stop()}; a component whose stop
+   * waits for something (a server draining requests, an exporter flushing) bounds that wait by
+   * {@code budget}.
+   */
+  default void stop(Duration budget) throws Exception {
+    stop();
+  }
 }

@@ -10,6 +10,10 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -18,6 +22,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -79,7 +84,6 @@ final class JettyServer implements Component {
     ((SizeLimitHandler) limited).setHandler(application);
     s.setHandler(new GracefulHandler(HttpInstrumentation.server(limited, tracer, metrics)));
     s.setErrorHandler(new JsonErrorHandler(tracer));
-    s.setStopTimeout(drainMillis);
     try {
       s.start();
     } catch (IOException e) {
@@ -96,11 +100,38 @@ final class JettyServer implements Component {
   }
 
   @Override
-  public synchronized void stop() throws Exception {
+  public void stop() throws Exception {
+    stop(Duration.ofMillis(drainMillis * 2));
+  }
+
+  /**
+   * Stops within nine tenths of {@code budget} (a stop past the budget would have the lifecycle
+   * abandon the server): requests in flight may finish for up to half of {@code
+   * service.shutdown_timeout} and two thirds of that time; what is left goes to the thread pool,
+   * which waits half of it for handler threads still running, interrupts them, and waits the
+   * other half. The drain is run here rather than by Jetty's stop timeout, because Jetty then gives
+   * the thread pool at least another second, whatever the budget.
+   */
+  @Override
+  public synchronized void stop(Duration budget) throws Exception {
     Server s = server;
-    if (s != null) {
-      server = null;
-      s.stop();
+    if (s == null) {
+      return;
     }
+    server = null;
+    long start = System.nanoTime();
+    long total = Math.max(2, budget.toMillis() * 9 / 10);
+    long drain = Math.max(1, Math.min(drainMillis, total * 2 / 3));
+    try {
+      Graceful.shutdown(s).get(drain, TimeUnit.MILLISECONDS); // new requests 503, in-flight ones finish
+    } catch (TimeoutException e) {
+      LOG.log(Level.WARNING, "{0}: requests still running after the {1} ms drain are cut off", service, drain);
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, service + ": draining failed; stopping", e.getCause());
+    }
+    long left = total - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    s.setStopTimeout(0); // drained above
+    ((QueuedThreadPool) s.getThreadPool()).setStopTimeout(Math.max(1, left));
+    s.stop();
   }
 }

@@ -145,12 +145,18 @@ final class TracingRuntime implements Component {
    */
   @Override
   public void stop() {
+    stop(shutdownTimeout);
+  }
+
+  /** {@link #stop()} within {@code budget} too, if it is shorter: what the lifecycle left this component. */
+  @Override
+  public void stop(Duration budget) {
     if (stopped) {
       return;
     }
     stopped = true;
     if (own != null) {
-      own.stop(shutdownTimeout);
+      own.stop(budget.compareTo(shutdownTimeout) < 0 ? budget : shutdownTimeout);
     }
   }
 

@@ -127,7 +127,7 @@ public final class Lifecycle {
       CompletableFuture<Void> f = new CompletableFuture<>();
       Thread t = new Thread(() -> {
         try {
-          c.stop();
+          c.stop(Duration.ofNanos(share));
           f.complete(null);
         } catch (Throwable e) {
           f.completeExceptionally(e);

@@ -44,6 +44,35 @@ class LifecycleTest {
     return new LinkedHashSet<>(List.of(cs));
   }
 
+  /** A component that records the budget it is given to stop and uses {@code usesMillis} of it. */
+  Component budgeted(String name, int phase, List<Duration> budgets, long usesMillis) {
+    return new Component() {
+      @Override public String name() { return name; }
+      @Override public int phase() { return phase; }
+      @Override public void start() {}
+      @Override public void stop() {
+        throw new AssertionError("the lifecycle calls stop(budget)");
+      }
+      @Override public void stop(Duration budget) throws Exception {
+        budgets.add(budget);
+        Thread.sleep(usesMillis);
+      }
+    };
+  }
+
+  @Test
+  void eachComponentIsToldItsShareOfWhatIsLeftOfTheDeadline() {
+    List<Duration> budgets = new CopyOnWriteArrayList<>();
+    Lifecycle lc = new Lifecycle(set(budgeted("exporter", Component.PHASE_TELEMETRY, budgets, 0),
+        budgeted("app", 0, budgets, 0), budgeted("server", Component.PHASE_SERVERS, budgets, 300)));
+    lc.start(Duration.ofSeconds(1));
+    assertThat(lc.stop(Duration.ofMillis(3000))).isTrue();
+    // server: a third of 3 s; app: half of what the server left (about 2.7 s); exporter: the rest.
+    assertThat(budgets.get(0)).isBetween(Duration.ofMillis(900), Duration.ofMillis(1000));
+    assertThat(budgets.get(1)).isBetween(Duration.ofMillis(1200), Duration.ofMillis(1350));
+    assertThat(budgets.get(2)).isBetween(Duration.ofMillis(2400), Duration.ofMillis(2700));
+  }
+
   @Test
   void startsByPhaseThenBindingOrderAndStopsInReverse() {
     Lifecycle lc = new Lifecycle(set(component("server", Component.PHASE_SERVERS), component("app", 0),
