@@ -9,6 +9,7 @@ import hyperion.StatusCode;
 import hyperion.TextMapGetter;
 import hyperion.TraceContext;
 import hyperion.Tracer;
+import java.util.Map;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
@@ -88,13 +89,27 @@ final class ServerInstrumentation extends Handler.Wrapper {
         Response.writeError(request, response, exchange, 404);
       }
     } catch (Exception e) {
-      span.recordError(e);
+      recordFailure(span, e);
       // Answered by the server's error handler: its status (413 for a body over the limit), else 500.
       Response.writeError(request, response, exchange, e);
     } finally {
       exchange.returned();
     }
     return true;
+  }
+
+  /**
+   * Records {@code e} on the server span: an {@link HttpException} with a 4xx status (a body over
+   * the limit, a bad request) is the client's fault, so only its {@code exception} event is added
+   * and the status stays unset (the HTTP semantic conventions); anything else is an error.
+   */
+  private static void recordFailure(Span span, Throwable e) {
+    if (e instanceof HttpException h && h.getCode() < 500) {
+      span.addEvent("exception", Map.of("exception.type", e.getClass().getName(),
+          "exception.message", String.valueOf(e.getMessage())));
+    } else {
+      span.recordError(e);
+    }
   }
 
   /** The semconv {@code network.protocol.version}: "1.1", not "HTTP/1.1"; no string built per request. */
@@ -173,7 +188,7 @@ final class ServerInstrumentation extends Handler.Wrapper {
           span.setStatus(StatusCode.ERROR, null);
         }
         if (failure != null) {
-          span.recordError(failure);
+          recordFailure(span, failure);
         }
       } finally {
         active.dec();

@@ -211,7 +211,14 @@ class HttpServerTest {
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[5000])))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(chunked.statusCode()).isEqualTo(413);
-    awaitSpan(SpanKind.SERVER, 3);
+    List<RecordedSpan> servers = awaitSpan(SpanKind.SERVER, 3);
+    // The chunked body failed while read: a 4xx, the client's fault, so an event and no ERROR status.
+    RecordedSpan refusedWhileRead = servers.stream()
+        .filter(sp -> Long.valueOf(413).equals(sp.attributes.get("http.response.status_code"))
+            && "/echo".equals(sp.attributes.get("http.route")))
+        .findFirst().orElseThrow();
+    assertThat(refusedWhileRead.status).isEqualTo(StatusCode.UNSET);
+    assertThat(refusedWhileRead.events).contains("exception");
     // a declared Content-Length over the limit is refused before routing; a chunked body while read
     assertThat(metrics.count(HttpInstrumentation.SERVER_DURATION, "POST", "unmatched", "4xx")).isEqualTo(1);
     assertThat(metrics.count(HttpInstrumentation.SERVER_DURATION, "POST", "/echo", "4xx")).isEqualTo(1);
