@@ -33,6 +33,18 @@ record Settings(TracingConfig tracing, String serviceName, String serviceVersion
     return resolve(new ConfigSections(config, java.util.Set.of(TracingConfig.SECTION)), env);
   }
 
+  /**
+   * The settings beside a registered global OpenTelemetry (the Java agent): the service section
+   * only. The agent's own configuration decides sampling and export, so the {@code OTEL_*}
+   * variables are not read here (a sampler this adapter does not know, e.g. {@code xray}, is the
+   * agent's business) and there is no endpoint or sampler.
+   */
+  static Settings besideGlobal(ConfigSections sections) {
+    Config config = sections.config();
+    return new Settings(sections.get(TracingConfig.SECTION), config.service().name(), config.service().version(),
+        config.service().environment(), null, null, "the global OpenTelemetry's");
+  }
+
   static Settings resolve(ConfigSections sections, Map<String, String> env) {
     Config config = sections.config();
     TracingConfig tracing = sections.get(TracingConfig.SECTION);

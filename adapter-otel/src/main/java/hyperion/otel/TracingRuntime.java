@@ -42,14 +42,16 @@ final class TracingRuntime implements Component {
 
   @Inject
   TracingRuntime(ConfigSections sections, Metrics metrics, OtelEnvironment env, Set<SpanProcessor> extraProcessors) {
-    this.settings = Settings.resolve(sections, env.values());
+    boolean global = useGlobal(sections.get(TracingConfig.SECTION).sdk());
+    // Beside the agent, its configuration decides sampling and export: OTEL_* is not checked here.
+    this.settings = global ? Settings.besideGlobal(sections) : Settings.resolve(sections, env.values());
     this.shutdownTimeout = sections.config().service().shutdownTimeout();
     // Failures the caller must not see (a throwing carrier or span processor, a failed export):
     // logged per injector, at most once per kind and interval.
     RateLimitedLog log = new RateLimitedLog(System.getLogger(TracingRuntime.class.getName()),
         FAILURE_LOG_INTERVAL_MILLIS);
     BiConsumer<String, Throwable> failures = (what, e) -> log.warn(what, () -> "tracing: " + what + " failed", e);
-    if (useGlobal(settings.tracing().sdk())) {
+    if (global) {
       this.own = null;
       this.openTelemetry = GlobalOpenTelemetry.get();
       this.ignoredProcessors = extraProcessors.size();

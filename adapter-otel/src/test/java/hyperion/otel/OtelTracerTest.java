@@ -120,6 +120,9 @@ class OtelTracerTest {
         Injector auto = TestSupport.injector("tracing:\n  exporter: zipkin\n", Map.of());
         Injector global2 = TestSupport.injector("tracing:\n  sdk: global\n", Map.of());
         Injector own = TestSupport.injector("tracing:\n  sdk: own\n  exporter: none\n", Map.of());
+        // The agent's sampler names are its business: one this adapter does not know fails only its own SDK.
+        Injector agentSampler = TestSupport.injector("tracing:\n  sdk: auto\n", Map.of("OTEL_TRACES_SAMPLER", "xray"));
+        assertThat(agentSampler.getInstance(TracingRuntime.class).usesGlobal()).isTrue();
         assertThat(auto.getInstance(TracingRuntime.class).usesGlobal()).isTrue();
         assertThat(global2.getInstance(TracingRuntime.class).usesGlobal()).isTrue();
         assertThat(own.getInstance(TracingRuntime.class).usesGlobal()).isFalse();
