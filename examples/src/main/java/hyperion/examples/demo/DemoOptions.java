@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The demo's command line. Every flag has an environment variable ({@code --jdbc-url} is {@code
@@ -186,7 +187,8 @@ record DemoOptions(String service, String host, int port, int adminPort, int por
   /**
    * The configuration of one instance of {@code name}: its YAML file with the keys these options
    * set replaced ({@code port}/{@code adminPort} 0 keep the file's), then the {@code HYPERION_*}
-   * overrides of {@code env}.
+   * overrides of {@code env}; a service without Redis (the gateway) is not given the {@code
+   * HYPERION_REDIS__*} ones, which would make its configuration fail on a section it has no module for.
    */
   Config config(String name, int httpPort, int metricsPort, Map<String, String> env) {
     ObjectNode root = bundled(name);
@@ -203,8 +205,11 @@ record DemoOptions(String service, String host, int port, int adminPort, int por
     if (gatewayTtl != null && name.equals("gateway")) {
       object(object(root, "cache"), "gateway").put("default_ttl", gatewayTtl.toMillis() + "ms");
     }
+    Map<String, String> overrides = root.has("redis") ? env : env.entrySet().stream()
+        .filter(e -> !e.getKey().startsWith("HYPERION_REDIS__"))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     try {
-      return Config.fromYaml(YAML.writeValueAsString(root), env);
+      return Config.fromYaml(YAML.writeValueAsString(root), overrides);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -62,6 +62,11 @@ class DemoOptionsTest {
     assertThat(users.section("tracing", TracingConfig.class, TracingConfig.DEFAULTS).exporter())
         .isEqualTo(TracingConfig.Exporter.LOGGING);
     assertThat(defaults.config("gateway", 0, 0, Map.of()).raw("redis.addresses")).as("gateway: L1 only").isNull();
+    // In all mode every service gets the one environment: the gateway, which has no Redis module,
+    // must not get a redis section from it (an unknown section fails its start-up).
+    Map<String, String> redisOverride = Map.of("HYPERION_REDIS__COMMAND_TIMEOUT", "1s");
+    assertThat(defaults.config("gateway", 0, 0, redisOverride).isSet("redis")).isFalse();
+    assertThat(defaults.config("users", 0, 0, redisOverride).raw("redis.command_timeout")).isEqualTo("1s");
 
     DemoOptions o = DemoOptions.parse(new String[] {"--tracing", "zipkin", "--tracing-endpoint",
         "http://127.0.0.1:9411/api/v2/spans", "--redis", "127.0.0.1:7000", "--shutdown-timeout", "7s"}, Map.of());
