@@ -42,16 +42,13 @@ public record HttpConfig(int port, String host, int maxRequestBodyBytes, int max
         "a byte count >= 0, e.g. 1048576");
     checks.require(maxRequestHeaderBytes >= 1024 && maxRequestHeaderBytes <= 1 << 20,
         "max_request_header_bytes", maxRequestHeaderBytes, "a byte count between 1024 and 1048576");
-    checks.require(positive(idleTimeout), "idle_timeout", idleTimeout, "a positive duration, e.g. 30s");
+    checks.requirePositive(idleTimeout, "idle_timeout", "a positive duration, e.g. 30s");
     checks.require(maxThreads >= 4 && maxThreads <= 10_000, "max_threads", maxThreads,
         "a thread count between 4 and 10000");
     checks.require(maxConnections >= 1, "max_connections", maxConnections, "a count >= 1");
-    checks.require(positive(clientConnectTimeout), "client_connect_timeout", clientConnectTimeout,
+    checks.requirePositive(clientConnectTimeout, "client_connect_timeout",
         "a positive duration, e.g. 2s");
     checks.throwIfAny();
   }
 
-  private static boolean positive(Duration d) {
-    return d != null && !d.isNegative() && !d.isZero();
-  }
 }

@@ -140,7 +140,7 @@ public record RedisConfig(
     checks.require(mode != Mode.SENTINEL || (masterName != null && !masterName.isBlank()), "master_name",
         masterName, "the Sentinel master set name (required in sentinel mode)");
     checks.require(maxRedirects >= 0 && maxRedirects <= 16, "max_redirects", maxRedirects, "0 to 16");
-    checks.require(positive(topologyRefreshPeriod), "topology_refresh_period", topologyRefreshPeriod,
+    checks.requirePositive(topologyRefreshPeriod, "topology_refresh_period",
         "a positive duration, e.g. 30s");
     checks.require(username == null || !username.isBlank(), "username", username,
         "a non-empty ACL user name, or no value");
@@ -201,9 +201,6 @@ public record RedisConfig(
     return port < 1 || port > 65535 ? null : new String[] {m.group(2), m.group(3)};
   }
 
-  private static boolean positive(Duration d) {
-    return d != null && !d.isNegative() && !d.isZero();
-  }
 
   /** Like the generated one, with {@code username} and {@code password} redacted. */
   @Override

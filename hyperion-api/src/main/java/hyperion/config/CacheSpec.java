@@ -80,25 +80,25 @@ public record CacheSpec(
     ConfigException.Checks checks = ConfigException.checks();
     checks.require(maxEntries > 0, "max_entries", maxEntries, "a positive whole number");
     checks.require(maxWeight >= 0, "max_weight", maxWeight, "0 (unset) or a positive whole number");
-    checks.require(positive(defaultTtl), "default_ttl", defaultTtl, "a positive duration, e.g. 5m");
+    checks.requirePositive(defaultTtl, "default_ttl", "a positive duration, e.g. 5m");
     checks.require(nonNegative(expireAfterAccess), "expire_after_access", expireAfterAccess,
         "0 (disabled) or a positive duration");
     checks.require(ttlJitter >= 0 && ttlJitter <= 0.5, "ttl_jitter", ttlJitter,
         "a fraction from 0.0 to 0.5");
     checks.require(nonNegative(negativeTtl), "negative_ttl", negativeTtl,
         "0 (disabled) or a positive duration");
-    checks.require(positive(l2Timeout), "l2_timeout", l2Timeout, "a positive duration, e.g. 250ms");
+    checks.requirePositive(l2Timeout, "l2_timeout", "a positive duration, e.g. 250ms");
     checks.require(breakerFailures > 0, "breaker_failures", breakerFailures, "a positive whole number");
-    checks.require(positive(breakerCooldown), "breaker_cooldown", breakerCooldown,
+    checks.requirePositive(breakerCooldown, "breaker_cooldown",
         "a positive duration, e.g. 5s");
-    checks.require(positive(tombstoneTtl), "tombstone_ttl", tombstoneTtl,
+    checks.requirePositive(tombstoneTtl, "tombstone_ttl",
         "a positive duration, e.g. 30s");
     checks.require(layers != null, "layers", null, "one of all, l1, l2");
     checks.require(nonNegative(refreshAfter), "refresh_after", refreshAfter,
         "0 (disabled) or a positive duration, e.g. 1m");
     checks.require(nonNegative(staleIfError), "stale_if_error", staleIfError,
         "0 (disabled) or a positive duration, e.g. 10m");
-    checks.require(positive(leaseTime), "lease_time", leaseTime, "a positive duration, e.g. 10s");
+    checks.requirePositive(leaseTime, "lease_time", "a positive duration, e.g. 10s");
     checks.require(!distributedLoad || layers == null || layers.usesL2(), "distributed_load", distributedLoad,
         "false with layers: l1 (the lease lives in L2)");
     checks.require(hotKeys >= 0 && hotKeys <= 1000, "hot_keys", hotKeys, "0 (off) to 1000");
@@ -118,9 +118,6 @@ public record CacheSpec(
         Duration.ofSeconds(10), 0);
   }
 
-  private static boolean positive(Duration d) {
-    return d != null && !d.isNegative() && !d.isZero();
-  }
 
   private static boolean nonNegative(Duration d) {
     return d != null && !d.isNegative();

@@ -123,6 +123,11 @@ public final class ConfigException extends RuntimeException {
       return ok;
     }
 
+    /** Records a problem unless {@code d} is longer than zero; returns whether it is. */
+    public boolean requirePositive(Duration d, String key, String allowed) {
+      return require(d != null && !d.isNegative() && !d.isZero(), key, d, allowed);
+    }
+
     /**
      * Records a problem unless {@code d} is from 1 ms to {@code max}, both included (a shorter one,
      * e.g. {@code PT0.0005S}, would be no timeout a caller could keep); returns whether it is.
