@@ -12,6 +12,7 @@ import hyperion.cache.LocalLayer;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.Config;
 import hyperion.config.ConfigSection;
+import hyperion.config.ConfigCheck;
 import hyperion.config.ConfigSections;
 import hyperion.lifecycle.Health;
 import hyperion.lifecycle.Lifecycle;
@@ -55,6 +56,7 @@ public final class HyperionModule extends AbstractModule {
     Multibinder.newSetBinder(binder(), new TypeLiteral<ConfigSection<?>>() {});
     // Eager in every stage: all configuration problems are reported when the injector is built.
     bind(ConfigSections.class).asEagerSingleton();
+    Multibinder.newSetBinder(binder(), ConfigCheck.class).addBinding().to(DistributedLoadCheck.class);
     OptionalBinder.newOptionalBinder(binder(), Tracer.class).setDefault().toInstance(NoopTracer.INSTANCE);
     OptionalBinder.newOptionalBinder(binder(), Metrics.class).setDefault().to(NoopMetrics.class).in(Singleton.class);
     OptionalBinder.newOptionalBinder(binder(), LocalLayer.Factory.class);

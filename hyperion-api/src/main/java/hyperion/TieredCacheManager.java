@@ -5,7 +5,6 @@ import hyperion.cache.LocalLayer;
 import hyperion.cache.RemoteLayer;
 import hyperion.config.CacheConfig;
 import hyperion.config.CacheSpec;
-import hyperion.config.ConfigException;
 import hyperion.internal.RateLimitedLog;
 import java.time.Duration;
 import java.util.List;
@@ -65,14 +64,6 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     this.tracer = tracer;
     this.metricsPort = metrics;
     this.nanos = nanos;
-    if (l2 == null) {
-      config.caches().forEach((name, spec) -> {
-        if (spec.distributedLoad()) {
-          throw new ConfigException("cache." + name + ".distributed_load", true,
-              "false unless an L2 layer is installed (the lease lives in L2: install RedisModule)");
-        }
-      });
-    }
     if (bus != null) {
       bus.subscribe(this);
     }

@@ -222,7 +222,16 @@ public final class Config {
    * order of the file. Called when the injector is built.
    */
   public void check(Collection<? extends ConfigSection<?>> declared) {
+    check(declared, List.of());
+  }
+
+  /**
+   * {@link #check(Collection)}, reporting {@code more} (the problems {@link ConfigCheck}s found) with
+   * the sections' own in the one {@link ConfigException}.
+   */
+  public void check(Collection<? extends ConfigSection<?>> declared, List<ConfigProblem> more) {
     List<ConfigProblem> problems = new ArrayList<>(coreProblems);
+    problems.addAll(more);
     Set<String> known = new TreeSet<>(CORE_SECTIONS);
     for (ConfigSection<?> s : declared) {
       known.add(s.name());

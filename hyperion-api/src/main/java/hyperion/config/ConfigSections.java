@@ -2,6 +2,7 @@ package hyperion.config;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -20,11 +21,27 @@ public final class ConfigSections {
   private final List<ConfigSection<?>> declared;
 
   /** Checks {@code config} against the core sections and {@code declared}. */
-  @Inject
   public ConfigSections(Config config, Set<ConfigSection<?>> declared) {
+    this(config, declared, Set.of());
+  }
+
+  /**
+   * Checks {@code config} against the core sections and {@code declared}, and runs {@code checks}
+   * (what the installed modules bind): every problem in one {@link ConfigException}.
+   */
+  @Inject
+  public ConfigSections(Config config, Set<ConfigSection<?>> declared, Set<ConfigCheck> checks) {
     this.config = config;
     this.declared = declared.stream().sorted(Comparator.comparing((ConfigSection<?> s) -> s.name())).toList();
-    config.check(this.declared);
+    List<ConfigProblem> more = new ArrayList<>();
+    for (ConfigCheck check : checks) {
+      try {
+        more.addAll(check.problems(config));
+      } catch (ConfigException e) {
+        // a section the check reads is invalid: its own problems are reported below
+      }
+    }
+    config.check(this.declared, more);
   }
 
   /** The bound record of {@code section}, which an installed module declared. */

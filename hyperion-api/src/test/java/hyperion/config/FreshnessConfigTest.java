@@ -61,4 +61,18 @@ class FreshnessConfigTest {
         .hasMessageStartingWith("invalid configuration: cache.quotes.distributed_load = 'true'")
         .hasMessageContaining("install RedisModule");
   }
+
+  @Test
+  void distributedLoadWithoutAnL2IsReportedWithEveryOtherProblemWhenTheInjectorIsBuilt() {
+    Config config = Config.fromYaml("cache:\n  quotes:\n    distributed_load: true\nreddis:\n  port: 1\n");
+    // One pass: both problems in the one exception, not the other first and this on the next start.
+    assertThatThrownBy(() -> hyperion.Hyperion.start(config).close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cache.quotes.distributed_load = 'true'")
+        .hasMessageContaining("reddis = '(section)'");
+    // A bare injector (development stage, lazy singletons) reports it when it is built, too.
+    assertThatThrownBy(() -> com.google.inject.Guice.createInjector(new hyperion.HyperionModule(config)))
+        .hasStackTraceContaining("cache.quotes.distributed_load = 'true'")
+        .hasStackTraceContaining("reddis = '(section)'");
+  }
 }
