@@ -128,6 +128,8 @@ final class JettyServer implements Component {
       LOG.log(Level.WARNING, "{0}: requests still running after the {1} ms drain are cut off", service, drain);
     } catch (ExecutionException e) {
       LOG.log(Level.WARNING, service + ": draining failed; stopping", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stop anyway: the server must not outlive its component
     }
     long left = total - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     s.setStopTimeout(0); // drained above
