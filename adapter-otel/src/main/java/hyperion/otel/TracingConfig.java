@@ -68,7 +68,7 @@ public record TracingConfig(
       checks.require(h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "headers." + h.getKey(),
           h.getKey(), "a header name made of token characters");
     }
-    checks.requireMillisTo(Duration.ofMinutes(5), timeout, "timeout", "a duration between 1ms and 5m");
+    checks.requireMillisTo(timeout, Duration.ofMinutes(5), "timeout", "a duration between 1ms and 5m");
     tls = tls == null ? Tls.DEFAULTS : tls;
     checks.require(sampleRate >= 0.0 && sampleRate <= 1.0, "sample_rate", sampleRate,
         "a number from 0.0 to 1.0");
@@ -254,8 +254,8 @@ public record TracingConfig(
           "a whole number from 1 to 10000000");
       checks.require(maxBatchSize > 0 && maxBatchSize <= queueSize, "max_batch_size", maxBatchSize,
           "a whole number from 1 to queue_size (" + queueSize + ")");
-      checks.requireMillisTo(Duration.ofMinutes(5), delay, "delay", "a duration between 1ms and 5m");
-      checks.requireMillisTo(Duration.ofMinutes(5), exportTimeout, "export_timeout", "a duration between 1ms and 5m");
+      checks.requireMillisTo(delay, Duration.ofMinutes(5), "delay", "a duration between 1ms and 5m");
+      checks.requireMillisTo(exportTimeout, Duration.ofMinutes(5), "export_timeout", "a duration between 1ms and 5m");
       checks.throwIfAny();
     }
   }

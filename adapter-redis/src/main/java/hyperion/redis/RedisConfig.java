@@ -150,10 +150,10 @@ public record RedisConfig(
         "the path of a PEM file, or no value");
     checks.require(clientName == null || clientName.matches("[!-~]{1,64}"), "client_name", clientName,
         "1-64 printable characters without spaces");
-    checks.requireMillisTo(MAX_TIMEOUT, connectTimeout, "connect_timeout", "a duration from 1ms to 1m");
-    checks.requireMillisTo(MAX_TIMEOUT, commandTimeout, "command_timeout", "a duration from 1ms to 1m");
+    checks.requireMillisTo(connectTimeout, MAX_TIMEOUT, "connect_timeout", "a duration from 1ms to 1m");
+    checks.requireMillisTo(commandTimeout, MAX_TIMEOUT, "command_timeout", "a duration from 1ms to 1m");
     checks.require(requestQueueSize > 0, "request_queue_size", requestQueueSize, "a positive whole number");
-    checks.requireMillisTo(MAX_TIMEOUT, reconnectDelayMax, "reconnect_delay_max", "a duration from 1ms to 1m");
+    checks.requireMillisTo(reconnectDelayMax, MAX_TIMEOUT, "reconnect_delay_max", "a duration from 1ms to 1m");
     checks.require(keyPrefix == null || keyPrefix.chars().noneMatch(c -> c < 0x21 || c > 0x7e),
         "key_prefix", keyPrefix, "printable characters without spaces (may be empty)");
     checks.require(maxValueBytes > 0 && maxValueBytes <= 512 * 1024 * 1024, "max_value_bytes",
@@ -163,7 +163,7 @@ public record RedisConfig(
     checks.require(coherence != null, "coherence", null, "one of pubsub, tracking");
     checks.require(invalidationStreamLength >= 0 && invalidationStreamLength <= 10_000_000,
         "invalidation_stream_length", invalidationStreamLength, "0 to 10000000");
-    checks.requireMillisTo(MAX_TIMEOUT, coherenceTimeout, "coherence_timeout", "a duration from 1ms to 1m");
+    checks.requireMillisTo(coherenceTimeout, MAX_TIMEOUT, "coherence_timeout", "a duration from 1ms to 1m");
     checks.throwIfAny();
   }
 

@@ -132,7 +132,7 @@ public final class ConfigException extends RuntimeException {
      * Records a problem unless {@code d} is from 1 ms to {@code max}, both included (a shorter one,
      * e.g. {@code PT0.0005S}, would be no timeout a caller could keep); returns whether it is.
      */
-    public boolean requireMillisTo(Duration max, Duration d, String key, String allowed) {
+    public boolean requireMillisTo(Duration d, Duration max, String key, String allowed) {
       return require(d != null && d.compareTo(ONE_MILLI) >= 0 && d.compareTo(max) <= 0, key, d, allowed);
     }
 

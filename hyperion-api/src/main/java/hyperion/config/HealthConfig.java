@@ -24,7 +24,7 @@ public record HealthConfig(Duration timeout, Map<String, List<String>> groups) {
   /** Validates the timeout and the group names. */
   public HealthConfig {
     ConfigException.Checks checks = ConfigException.checks();
-    checks.requireMillisTo(Duration.ofMinutes(1), timeout, "timeout", "a duration between 1ms and 1m");
+    checks.requireMillisTo(timeout, Duration.ofMinutes(1), "timeout", "a duration between 1ms and 1m");
     Map<String, List<String>> copy = new LinkedHashMap<>();
     if (groups != null) {
       groups.forEach((check, names) -> {

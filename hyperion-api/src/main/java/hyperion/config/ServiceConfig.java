@@ -27,7 +27,7 @@ public record ServiceConfig(String name, String version, String environment, Dur
     checks.require(version != null && !version.isBlank(), "version", version, "a non-empty string");
     checks.require(environment != null && !environment.isBlank(), "environment", environment,
         "a non-empty string");
-    checks.requireMillisTo(Duration.ofMinutes(10), shutdownTimeout, "shutdown_timeout",
+    checks.requireMillisTo(shutdownTimeout, Duration.ofMinutes(10), "shutdown_timeout",
         "a duration between 1ms and 10m, e.g. 10s");
     checks.throwIfAny();
   }
