@@ -450,11 +450,12 @@ final class TieredCache implements Cache {
 
   /**
    * Samples a lookup of {@code key} for {@code hot_keys} that no L1 layer sampled: in a cache
-   * without L1, or of a key L1 does not hold.
+   * without L1, or of a key L1 does not hold; on L1's clock, whose ticks the layer samples its hits
+   * by, else on the system clock.
    */
   private void sample(String key) {
     if (hotKeys != null) {
-      hotKeys.hit(key);
+      hotKeys.hit(key, l1 != null ? l1.nanoTime() : System.nanoTime());
     }
   }
 

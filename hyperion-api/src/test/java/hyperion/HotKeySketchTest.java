@@ -44,8 +44,7 @@ class HotKeySketchTest {
     }
     sketch.add("c");
 
-    assertThat(sketch.top()).containsExactly(new HotKey("a", 30L * HotKeySketch.SAMPLE),
-        new HotKey("b", 20L * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).containsExactly(new HotKey("a", 30), new HotKey("b", 20));
   }
 
   @Test
@@ -60,7 +59,7 @@ class HotKeySketchTest {
     assertThat(drains.tasks).hasSize(1);
     drains.runAll();
     // The drain counted them: the list needs no pending sample to know the key.
-    assertThat(sketch.top()).containsExactly(new HotKey("k", (long) HotKeySketch.DRAIN_EVERY * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.DRAIN_EVERY));
   }
 
   @Test
@@ -74,7 +73,7 @@ class HotKeySketchTest {
     assertThat(drains.tasks).hasSize(1);
     drains.runAll();
     sketch.add("k");
-    assertThat(sketch.top()).containsExactly(new HotKey("k", (HotKeySketch.PENDING + 1L) * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.PENDING + 1L));
   }
 
   @Test
@@ -89,39 +88,58 @@ class HotKeySketchTest {
     }
     assertThat(offered[0]).isEqualTo(HotKeySketch.PENDING / HotKeySketch.DRAIN_EVERY);
     // The list counts what the ring still holds: its last PENDING samples.
-    assertThat(sketch.top()).containsExactly(new HotKey("k", (long) HotKeySketch.PENDING * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.PENDING));
+  }
+
+  /** A tick of the sketch: the clock reading {@code n} ticks from {@code origin}. */
+  private static long tick(long origin, int n) {
+    return origin + ((long) n << HotKeySketch.TICK_SHIFT);
   }
 
   @Test
-  void everyLookupIsSampledOneTimeInSixteenWhateverTheKeyAndHoweverFastTheyCome() {
-    HotKeySketch sketch = new HotKeySketch(2, Runnable::run);
-    // Per key: 1,875 samples expected; a standard deviation of 42 if each lookup were drawn on its
-    // own (random gaps between samples vary less than that).
-    int lookups = 30_000;
-    for (int i = 0; i < lookups; i++) {
-      sketch.hit("a");
-      sketch.hit("b");
+  void theFirstBudgetLookupsOfEachTickAreSampledWhateverTheirKeys() {
+    HotKeySketch sketch = new HotKeySketch(3, Runnable::run);
+    long origin = 5L << 40; // the start of a tick
+    for (int i = 0; i < 3 * HotKeySketch.BUDGET; i++) {
+      sketch.hit(i % 2 == 0 ? "a" : "b", origin + i); // one tick: only the first BUDGET count
     }
-    long expected = lookups; // the estimate is the samples x 16
-    long sixSigma = 6 * 42 * HotKeySketch.SAMPLE;
-    assertThat(sketch.top()).hasSize(2).allSatisfy(k ->
-        assertThat(k.requests()).as(k.key()).isBetween(expected - sixSigma, expected + sixSigma));
+    for (int i = 0; i < 50; i++) {
+      sketch.hit("c", tick(origin, 1)); // a quiet tick: every lookup counts
+    }
+    long late = tick(origin, 2) - 1; // still the second tick, a nanosecond before the third
+    for (int i = 0; i < HotKeySketch.BUDGET; i++) {
+      sketch.hit("c", late);
+    }
+    assertThat(sketch.top()).containsExactly(new HotKey("c", HotKeySketch.BUDGET),
+        new HotKey("a", HotKeySketch.BUDGET / 2), new HotKey("b", HotKeySketch.BUDGET / 2));
   }
 
   @Test
-  void aWorkloadThatRepeatsEverySixteenLookupsHasEachOfItsKeysSampled() {
-    HotKeySketch sketch = new HotKeySketch(HotKeySketch.SAMPLE, Runnable::run);
-    // Each key 9,000 times: 562.5 samples expected, a standard deviation of 24 if each lookup were
-    // drawn on its own; 9,000 samples in all, fewer than AGING_SAMPLES, so no count is halved.
-    int rounds = 9_000;
-    for (int r = 0; r < rounds; r++) {
-      for (int k = 0; k < HotKeySketch.SAMPLE; k++) {
-        sketch.hit("key-" + k); // a sample every SAMPLE lookups would see one key only
+  void aClockThatDoesNotAdvanceSamplesOneBudgetOnly() {
+    HotKeySketch sketch = new HotKeySketch(1, Runnable::run);
+    for (int i = 0; i < 10_000; i++) {
+      sketch.hit("k", 42);
+    }
+    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.BUDGET));
+  }
+
+  @Test
+  void aBusyCacheIsSampledInProportionToItsKeysLookups() {
+    HotKeySketch sketch = new HotKeySketch(2, Runnable::run);
+    // 1,000 ticks of 1,000 lookups each, 3 of "a" for every 1 of "b", in an order that no tick
+    // starts the same way: 128,000 samples (fewer than AGING_SAMPLES, so no count is halved).
+    java.util.Random random = new java.util.Random(7);
+    for (int t = 0; t < 1_000; t++) {
+      for (int i = 0; i < 1_000; i++) {
+        sketch.hit(random.nextInt(4) == 0 ? "b" : "a", tick(0, t) + i);
       }
     }
-    long sixSigma = 6 * 24 * HotKeySketch.SAMPLE;
-    assertThat(sketch.top()).hasSize(HotKeySketch.SAMPLE).allSatisfy(k ->
-        assertThat(k.requests()).as(k.key()).isBetween(rounds - sixSigma, rounds + sixSigma));
+    assertThat(HotKeySketch.AGING_SAMPLES).isGreaterThan(1_000L * HotKeySketch.BUDGET);
+    List<HotKey> top = sketch.top();
+    assertThat(top).extracting(HotKey::key).containsExactly("a", "b");
+    // b: 32,000 samples expected, a standard deviation of 155.
+    assertThat(top.get(1).requests()).isBetween(32_000L - 6 * 155, 32_000L + 6 * 155);
+    assertThat(top.get(0).requests() + top.get(1).requests()).isEqualTo(1_000L * HotKeySketch.BUDGET);
   }
 
   @Test
@@ -130,7 +148,7 @@ class HotKeySketchTest {
     for (int i = 0; i < 10; i++) {
       sketch.add("k");
     }
-    assertThat(sketch.top()).containsExactly(new HotKey("k", 10L * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).containsExactly(new HotKey("k", 10));
     // A sampler that read next as 5 and was descheduled writes 6 after the drain counted up to 10.
     java.lang.reflect.Field next = HotKeySketch.class.getDeclaredField("next");
     next.setAccessible(true);
@@ -140,11 +158,11 @@ class HotKeySketchTest {
     List<HotKey> top = sketch.top();
     // Counting slots 10 up to 7 the long way round took seconds and counted stale slots.
     assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(1));
-    assertThat(top).contains(new HotKey("k", 10L * HotKeySketch.SAMPLE));
+    assertThat(top).contains(new HotKey("k", 10));
     for (int i = 0; i < 3; i++) {
       sketch.add("j"); // counted again from where next was set back to
     }
-    assertThat(sketch.top()).contains(new HotKey("j", 3L * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).contains(new HotKey("j", 3));
   }
 
   @Test
@@ -153,7 +171,7 @@ class HotKeySketchTest {
     for (long i = 0; i < HotKeySketch.AGING_SAMPLES; i++) {
       sketch.add("k");
     }
-    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.AGING_SAMPLES / 2 * HotKeySketch.SAMPLE));
+    assertThat(sketch.top()).containsExactly(new HotKey("k", HotKeySketch.AGING_SAMPLES / 2));
   }
 
   @Test
@@ -182,10 +200,10 @@ class HotKeySketchTest {
       drains.submit(() -> null).get(10, TimeUnit.SECONDS); // drain tasks started so far have run
       List<HotKey> top = sketch.top();
       assertThat(top).extracting(HotKey::key).containsExactlyInAnyOrder("key-0", "key-1", "key-2", "key-3");
-      long total = top.stream().mapToLong(HotKey::requests).sum() / HotKeySketch.SAMPLE;
+      long total = top.stream().mapToLong(HotKey::requests).sum();
       System.out.println("concurrent samples counted: " + total + " of " + 4 * perThread);
       assertThat(total).isPositive().isLessThanOrEqualTo(4L * perThread);
-      assertThat(top).allSatisfy(k -> assertThat(k.requests()).isLessThanOrEqualTo((long) perThread * HotKeySketch.SAMPLE));
+      assertThat(top).allSatisfy(k -> assertThat(k.requests()).isLessThanOrEqualTo(perThread));
     } finally {
       callers.shutdownNow();
       drains.shutdownNow();

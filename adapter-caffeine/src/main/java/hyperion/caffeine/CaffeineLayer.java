@@ -30,9 +30,9 @@ final class CaffeineLayer implements LocalLayer {
    * Policy.VarExpiration#put} with its own duration), and reads never extend it; with idle expiry
    * ({@code idleNanos} &gt; 0) a read gives the entry {@code idleNanos} more, never past its
    * deadline. A read also hands the time Caffeine read for that get to a {@link Timed} value and,
-   * with {@code hot_keys}, the key to the cache's {@link Hits} (Caffeine calls this on the reading
-   * thread before {@code getIfPresent} returns): that is how the tier learns that a value is due
-   * without reading a clock of its own, and samples its hits.
+   * with {@code hot_keys}, the key and that time to the cache's {@link Hits} (Caffeine calls this on
+   * the reading thread before {@code getIfPresent} returns): that is how the tier learns that a
+   * value is due, and samples its hits by the tick, without reading a clock of its own.
    */
   private static final class EntryExpiry implements Expiry<String, Object> {
     private final long idleNanos;
@@ -56,7 +56,7 @@ final class CaffeineLayer implements LocalLayer {
     @Override
     public long expireAfterRead(String key, Object value, long currentTime, long currentDuration) {
       if (hits != null) {
-        hits.hit(key);
+        hits.hit(key, currentTime);
       }
       Idle idle = idleNanos == 0 ? null : (Idle) value;
       if ((idle == null ? value : idle.value) instanceof Timed t) {

@@ -31,10 +31,11 @@ public interface LocalLayer {
   @FunctionalInterface
   interface Hits {
     /**
-     * {@link #get} found {@code key}; called on the reading thread before {@code get} returns.
-     * Cheap, never throws.
+     * {@link #get} found {@code key} at {@code now}, the layer's clock reading for that get (the
+     * one a {@link Timed} value is told, on the clock of {@link #nanoTime()}); called on the reading
+     * thread before {@code get} returns. Cheap, never throws.
      */
-    void hit(String key);
+    void hit(String key, long now);
   }
 
   /** Why the layer dropped an entry on its own. */

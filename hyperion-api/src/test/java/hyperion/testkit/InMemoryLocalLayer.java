@@ -72,7 +72,7 @@ public final class InMemoryLocalLayer implements LocalLayer {
       t.read(now);
     }
     if (hits != null) {
-      hits.hit(key);
+      hits.hit(key, now);
     }
     return s.value;
   }

@@ -21,14 +21,18 @@ public abstract class LocalLayerContract {
   /** The clock the layers under test must expire by and report. */
   protected final FakeTicker ticker = new FakeTicker();
 
-  /** Every key the layers reported as a hit. */
+  /** Every key the layers reported as a hit, with the time reported. */
   private final List<String> hits = new CopyOnWriteArrayList<>();
+  private final List<Long> hitTimes = new CopyOnWriteArrayList<>();
 
   /** A new, empty layer of a few thousand entries on {@link #ticker}, reporting to {@code hits} ({@code null}: none). */
   protected abstract LocalLayer newLayer(LocalLayer.Hits hits);
 
   private LocalLayer reporting() {
-    return newLayer(hits::add);
+    return newLayer((key, now) -> {
+      hits.add(key);
+      hitTimes.add(now);
+    });
   }
 
   /** A time-stamped value that tells whether a read has marked it due. */
@@ -84,6 +88,7 @@ public abstract class LocalLayerContract {
     assertThat(layer.invalidate("k")).isTrue();
     assertThat(layer.get("k")).as("removed").isNull();
     assertThat(hits).containsExactly("k");
+    assertThat(hitTimes).as("the layer's clock at the get").containsExactly(ticker.read());
   }
 
   @Test

@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  */
 public final class ZipfWorkload {
   /** Lookups per run. */
-  public static final int LOOKUPS = 400_000;
+  public static final int LOOKUPS = 2_000_000;
   private static final int KEYS = 10_000;
   private static final double EXPONENT = 1.1;
 
