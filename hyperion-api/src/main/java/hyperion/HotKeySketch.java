@@ -38,8 +38,8 @@ final class HotKeySketch implements LocalLayer.Hits {
   static final int TICK_SHIFT = 20;
   static final int DEPTH = 4;
   static final int WIDTH = 1024;
-  /** Counted samples between two halvings of every count: about a second of samples at the budget. */
-  static final long AGING_SAMPLES = 128L * WIDTH;
+  /** Counted samples between two halvings of every count: a budget for each of 1024 ticks (~1 s). */
+  static final long AGING_SAMPLES = (long) BUDGET * WIDTH;
   /** Sampled keys waiting to be counted, at most. */
   static final int PENDING = 1024;
   /** Samples between two drain tasks. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -128,7 +129,7 @@ class HotKeySketchTest {
     HotKeySketch sketch = new HotKeySketch(2, Runnable::run);
     // 1,000 ticks of 1,000 lookups each, 3 of "a" for every 1 of "b", in an order that no tick
     // starts the same way: 128,000 samples (fewer than AGING_SAMPLES, so no count is halved).
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     for (int t = 0; t < 1_000; t++) {
       for (int i = 0; i < 1_000; i++) {
         sketch.hit(random.nextInt(4) == 0 ? "b" : "a", tick(0, t) + i);
