@@ -15,13 +15,10 @@ import hyperion.config.Config;
 import hyperion.prometheus.PrometheusModule;
 import hyperion.redis.RedisModule;
 import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.LoopbackPorts;
 import hyperion.testkit.RecordingTracer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +49,7 @@ class MicrometerBridgeTest {
 
   @Test
   void hikariAndLettuceMetersAppearInMetricsWithPrometheusNames() throws Exception {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     String yaml = "admin: {host: 127.0.0.1, port: " + port + "}\nmetrics: {collect_runtime: false}\n"
         + REDIS.redisYaml();
     try (Hyperion app = Hyperion.start(Config.fromYaml(yaml), new PrometheusModule(), new RedisModule(),
@@ -96,7 +93,7 @@ class MicrometerBridgeTest {
 
   @Test
   void theCardinalityGuardAndExemplarsApplyToBridgedMeters() throws Exception {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     RecordingTracer tracer = new RecordingTracer();
     Module tracing = new AbstractModule() {
       @Override
@@ -135,7 +132,7 @@ class MicrometerBridgeTest {
 
   @Test
   void aMeterThePortRefusesIsKeptInMicrometerButNotExported() throws Exception {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     String yaml = "admin: {host: 127.0.0.1, port: " + port + "}\nmetrics: {collect_runtime: false}\n";
     try (Hyperion app = Hyperion.start(Config.fromYaml(yaml), new PrometheusModule(), new MicrometerModule())) {
       MeterRegistry registry = app.injector().getInstance(MeterRegistry.class);
@@ -174,11 +171,4 @@ class MicrometerBridgeTest {
     return out;
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

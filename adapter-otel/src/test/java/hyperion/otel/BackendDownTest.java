@@ -6,6 +6,7 @@ import com.google.inject.Injector;
 import hyperion.HealthCheck;
 import hyperion.Span;
 import hyperion.Tracer;
+import hyperion.testkit.LoopbackPorts;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,7 @@ class BackendDownTest {
 
   @Test
   void spanEndNeverWaitsForADeadBackendAndExportResumes() throws Exception {
-    int port = TestSupport.freePort(); // nothing listens here yet
+    int port = LoopbackPorts.free(); // nothing listens here yet
     TestSupport.CountingMetrics metrics = new TestSupport.CountingMetrics();
     Injector injector = TestSupport.injector("""
         tracing:

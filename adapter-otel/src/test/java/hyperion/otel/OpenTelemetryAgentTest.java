@@ -2,6 +2,7 @@ package hyperion.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hyperion.testkit.LoopbackPorts;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
@@ -31,7 +32,7 @@ class OpenTelemetryAgentTest {
   void agentSpansAndHyperionSpansFormOneTraceExportedOnce() throws Exception {
     Path agent = Path.of(System.getProperty("otel.javaagent.jar", "target/otel-agent/opentelemetry-javaagent.jar"));
     assertThat(agent).as("the agent jar (run the tests through Maven, which copies it)").isRegularFile();
-    int port = TestSupport.freePort();
+    int port = LoopbackPorts.free();
     try (OtlpReceiver receiver = OtlpReceiver.grpc(port)) {
       String endpoint = "http://127.0.0.1:" + port;
       // The adapter is configured to export to the same receiver: if it built a second SDK, its spans

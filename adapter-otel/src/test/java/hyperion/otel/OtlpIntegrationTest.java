@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import hyperion.Span;
 import hyperion.SpanKind;
 import hyperion.Tracer;
+import hyperion.testkit.LoopbackPorts;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.HexFormat;
@@ -23,7 +24,7 @@ class OtlpIntegrationTest {
   @CsvSource({"otlp, grpc, none", "otlp, http/protobuf, gzip", "jaeger, grpc, gzip", "otlp, grpc, gzip"})
   void spansArriveWithIdsParentsAttributesAndResource(String exporter, String protocol, String compression)
       throws Exception {
-    int port = TestSupport.freePort();
+    int port = LoopbackPorts.free();
     try (OtlpReceiver receiver = protocol.equals("grpc") ? OtlpReceiver.grpc(port) : OtlpReceiver.http(port)) {
       Injector injector = TestSupport.injector("""
           service:
@@ -99,7 +100,7 @@ class OtlpIntegrationTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"grpc", "http/protobuf"})
   void logRecordsArriveWithTheTraceContextOfTheirSpan(String protocol) throws Exception {
-    int port = TestSupport.freePort();
+    int port = LoopbackPorts.free();
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("hyperion.otel.test.exported");
     try (OtlpReceiver receiver = protocol.equals("grpc") ? OtlpReceiver.grpc(port) : OtlpReceiver.http(port)) {
       String traceId;

@@ -9,11 +9,10 @@ import hyperion.HyperionModule;
 import hyperion.Metrics;
 import hyperion.config.Config;
 import hyperion.lifecycle.Lifecycle;
+import hyperion.testkit.LoopbackPorts;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +38,7 @@ final class Admin implements AutoCloseable {
 
   /** Starts an application, its admin server on a free port; {@code extraYaml} is the {@code metrics} section. */
   static Admin start(String extraYaml, Module... extra) {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     String yaml = "admin:\n  host: 127.0.0.1\n  port: " + port + "\nmetrics:\n" + extraYaml.indent(2);
     List<Module> modules = new ArrayList<>(List.of(new HyperionModule(Config.fromYaml(yaml)), new PrometheusModule()));
     modules.addAll(List.of(extra));
@@ -92,14 +91,6 @@ final class Admin implements AutoCloseable {
   /** The OpenMetrics format. */
   String scrapeOpenMetrics() {
     return get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").body();
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import hyperion.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -40,7 +41,7 @@ class PrometheusServerTest {
           .labels("junit").inc(42);
       admin.metrics().histogram("hyperion_it_latency_seconds", "Latency", "route").labels("/a").observe(0.2);
 
-      int promPort = Admin.freePort();
+      int promPort = LoopbackPorts.free();
       Path config = dir.resolve("prometheus.yml");
       Files.writeString(config, """
           global:

@@ -12,6 +12,7 @@ import hyperion.config.Config;
 import hyperion.config.ConfigException;
 import hyperion.lifecycle.Health;
 import hyperion.lifecycle.Lifecycle;
+import hyperion.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -72,14 +73,6 @@ class AdminServerTest {
     };
   }
 
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   static Hyperion start(int port, String yaml, Module... modules) {
     List<Module> all = new java.util.ArrayList<>(List.of(new AdminModule()));
     all.addAll(List.of(modules));
@@ -106,7 +99,7 @@ class AdminServerTest {
 
   @Test
   void probesWorkWithoutAMetricsAdapter() {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     try (Hyperion app = start(port, "")) {
       HttpResponse<String> live = get(port, "/health/live");
       assertThat(live.statusCode()).isEqualTo(200);
@@ -130,7 +123,7 @@ class AdminServerTest {
     Switch database = new Switch("database", Set.of(HealthCheck.Group.READY));
     Switch telemetry = new Switch("telemetry", Set.of());
     Switch deadlock = new Switch("deadlock", Set.of(HealthCheck.Group.LIVE));
-    int port = freePort();
+    int port = LoopbackPorts.free();
     try (Hyperion app = start(port, "", checks(database, telemetry, deadlock))) {
       telemetry.up.set(false);
       assertThat(get(port, "/ready").statusCode()).as("a check in no group never fails a probe").isEqualTo(200);
@@ -166,7 +159,7 @@ class AdminServerTest {
     Switch telemetry = new Switch("telemetry", Set.of());
     database.up.set(false);
     telemetry.up.set(false);
-    int port = freePort();
+    int port = LoopbackPorts.free();
     try (Hyperion app = start(port, "health:\n  groups:\n    database: []\n    telemetry: [ready, started]\n",
         checks(database, telemetry))) {
       HttpResponse<String> ready = get(port, "/ready");
@@ -216,7 +209,7 @@ class AdminServerTest {
             }));
       }
     };
-    int port = freePort();
+    int port = LoopbackPorts.free();
     try (Hyperion app = start(port, "", hello)) {
       assertThat(get(port, "/hello").body()).isEqualTo("hi");
       assertThat(get(port, "/hello/x").statusCode()).isEqualTo(404);
@@ -246,7 +239,7 @@ class AdminServerTest {
       AdminServer server = app.injector().getInstance(AdminServer.class);
       assertThat(server.port()).isEqualTo(-1);
     }
-    int port = freePort();
+    int port = LoopbackPorts.free();
     start(port, "").close();
     try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       assertThat(again.getLocalPort()).isEqualTo(port);
@@ -267,7 +260,7 @@ class AdminServerTest {
    */
   @Test
   void keepAliveAnswersDoNotWaitForDelayedAcks() throws Exception {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     try (Hyperion app = start(port, "");
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(5000);

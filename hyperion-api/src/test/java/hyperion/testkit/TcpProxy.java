@@ -39,7 +39,7 @@ public final class TcpProxy implements AutoCloseable {
 
   private TcpProxy(InetSocketAddress target) throws IOException {
     this.target = target;
-    this.server = listen(0);
+    this.server = listenOnAFreePort();
     this.port = server.getLocalPort();
     acceptOn(server);
   }
@@ -104,6 +104,19 @@ public final class TcpProxy implements AutoCloseable {
     drop();
   }
 
+  /** Below the ephemeral range, so that the port is still free when {@link #heal()} takes it again. */
+  private static ServerSocket listenOnAFreePort() throws IOException {
+    IOException last = null;
+    for (int i = 0; i < 10; i++) {
+      try {
+        return listen(LoopbackPorts.free());
+      } catch (IOException e) {
+        last = e; // taken between the check and the bind
+      }
+    }
+    throw last;
+  }
+
   private static ServerSocket listen(int port) throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
@@ -127,6 +140,10 @@ public final class TcpProxy implements AutoCloseable {
           }
           Link link = new Link(client, upstream);
           links.add(link);
+          if (server != s) {
+            link.close(false); // accepted while drop() ran, after it closed the links
+            continue;
+          }
           daemon("tcp-proxy-up-" + port, () -> link.pump(client, upstream));
           daemon("tcp-proxy-down-" + port, () -> link.pump(upstream, client));
         } catch (IOException e) {

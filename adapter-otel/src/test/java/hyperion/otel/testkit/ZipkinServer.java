@@ -1,8 +1,7 @@
 package hyperion.otel.testkit;
 
+import hyperion.testkit.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,7 @@ public final class ZipkinServer implements BeforeAllCallback, AfterAllCallback, 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final int port = freePort();
+  private final int port = LoopbackPorts.free();
   private Process process;
   private Path log;
 
@@ -136,11 +135,4 @@ public final class ZipkinServer implements BeforeAllCallback, AfterAllCallback, 
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

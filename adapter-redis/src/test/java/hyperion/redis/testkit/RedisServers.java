@@ -1,9 +1,8 @@
 package hyperion.redis.testkit;
 
+import hyperion.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +54,6 @@ public final class RedisServers implements BeforeAllCallback, AfterAllCallback, 
   public static final String MASTER_NAME = "mymaster";
 
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
@@ -296,7 +294,7 @@ public final class RedisServers implements BeforeAllCallback, AfterAllCallback, 
     RedisNode.await("replica link up", Duration.ofSeconds(20),
         () -> "up".equals(replica.info("replication", "master_link_status")));
     for (int i = 0; i < 3; i++) {
-      int port = freePort();
+      int port = LoopbackPorts.free();
       Path dir = Files.createDirectories(root.resolve("sentinel-" + port));
       List<String> conf = new ArrayList<>(common(port, dir));
       conf.add("sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2");
@@ -321,7 +319,7 @@ public final class RedisServers implements BeforeAllCallback, AfterAllCallback, 
 
   private void startCluster() throws IOException {
     for (int i = 0; i < 6; i++) {
-      int bus = freePort();
+      int bus = LoopbackPorts.free();
       nodes.add(dataNode("node", null, List.of("cluster-enabled yes", "cluster-config-file nodes.conf",
           "cluster-node-timeout 1000", "cluster-port " + bus, "cluster-require-full-coverage no",
           "cluster-replica-validity-factor 0", "cluster-allow-replica-migration no")));
@@ -356,7 +354,7 @@ public final class RedisServers implements BeforeAllCallback, AfterAllCallback, 
   private RedisNode dataNode(String role, Path ignored, List<String> extra) throws IOException {
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      int port = freePort();
+      int port = LoopbackPorts.free();
       Path dir = Files.createDirectories(root.resolve(role + "-" + port));
       List<String> conf = new ArrayList<>(common(port, dir));
       conf.add("save \"\"");
@@ -396,21 +394,6 @@ public final class RedisServers implements BeforeAllCallback, AfterAllCallback, 
   private static List<String> common(int port, Path dir) {
     return List.of("port " + port, "bind 127.0.0.1", "protected-mode no", "daemonize no", "dir " + dir,
         "logfile " + dir.resolve("redis.log"), "loglevel notice");
-  }
-
-  /** A free loopback port not handed out before by this JVM. */
-  static int freePort() {
-    for (int i = 0; i < 100; i++) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        int port = s.getLocalPort();
-        if (port < 55000 && HANDED_OUT.add(port)) {
-          return port;
-        }
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new IllegalStateException("no free port");
   }
 
   private void makeCertificates() throws IOException {

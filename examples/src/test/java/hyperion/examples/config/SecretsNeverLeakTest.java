@@ -22,9 +22,9 @@ import hyperion.prometheus.PrometheusModule;
 import hyperion.redis.RedisConfig;
 import hyperion.redis.RedisModule;
 import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -101,7 +101,7 @@ class SecretsNeverLeakTest {
 
   private void exercise(RedisServers redis, String password, Consumer<String> seen, boolean healthy)
       throws Exception {
-    int adminPort = freePort();
+    int adminPort = LoopbackPorts.free();
     Config config = Config.fromYaml(yaml(redis, password, adminPort));
     try (Hyperion app = Hyperion.start(config, new OtelModule(), new CaffeineModule(), new RedisModule(),
         new PrometheusModule())) {
@@ -170,9 +170,4 @@ class SecretsNeverLeakTest {
     return w.toString();
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

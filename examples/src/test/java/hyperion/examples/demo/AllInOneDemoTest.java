@@ -2,12 +2,12 @@ package hyperion.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hyperion.testkit.LoopbackPorts;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,7 +32,7 @@ class AllInOneDemoTest {
     // Ports are checked free before the child binds them; on a busy machine retry on a clash.
     for (int attempt = 0; attempt < 3; attempt++) {
       offset = freeOffset();
-      deadRedis = DemoProcess.freePort(); // nothing listens there
+      deadRedis = LoopbackPorts.free(); // nothing listens there
       List<String> cmd = new ArrayList<>(List.of(DemoProcess.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(),
           "--port-offset", Integer.toString(offset), "--redis", "127.0.0.1:" + deadRedis, "--users-instances", "2"));

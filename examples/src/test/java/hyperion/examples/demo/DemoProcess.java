@@ -1,7 +1,7 @@
 package hyperion.examples.demo;
 
+import hyperion.testkit.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,8 +42,8 @@ final class DemoProcess {
 
   /** Starts {@code DemoMain --service <service>} with {@code args}; does not wait for readiness. */
   static DemoProcess start(String name, String service, Map<String, String> env, String... args) throws IOException {
-    int port = freePort();
-    int admin = freePort();
+    int port = LoopbackPorts.free();
+    int admin = LoopbackPorts.free();
     Path dir = Path.of("target", "e2e-logs");
     Files.createDirectories(dir);
     Path log = dir.resolve(name + ".log");
@@ -124,9 +124,4 @@ final class DemoProcess {
     return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -11,8 +11,7 @@ import hyperion.prometheus.PrometheusModule;
 import hyperion.redis.RedisModule;
 import hyperion.redis.testkit.RedisNode;
 import hyperion.redis.testkit.RedisServers;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import hyperion.testkit.LoopbackPorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -57,7 +56,7 @@ class RedisOutageTest {
 
   @Test
   void killedThenHungRedisNeverHoldsACallerBeyondTheTimeoutAndTheBreakerAlertFires() throws Exception {
-    int adminPort = freePort();
+    int adminPort = LoopbackPorts.free();
     String yaml = """
         service:
           name: users
@@ -275,9 +274,4 @@ class RedisOutageTest {
     throw new IllegalStateException("L2 did not answer within 30 s");
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -2,9 +2,8 @@ package hyperion.examples.load;
 
 import hyperion.otel.testkit.ZipkinServer;
 import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,8 +73,8 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
     redis = RedisServers.standalone();
     redis.start();
     for (String s : List.of("users", "orders", "gateway")) {
-      ports.put(s, freePort());
-      adminPorts.put(s, freePort());
+      ports.put(s, LoopbackPorts.free());
+      adminPorts.put(s, LoopbackPorts.free());
     }
     // users and orders first (in parallel); the gateway needs only their URLs, not their readiness.
     for (String s : List.of("users", "orders", "gateway")) {
@@ -181,12 +180,6 @@ public final class DemoStack implements ExtensionContext.Store.CloseableResource
     zipkin.close();
     if (redis != null) {
       redis.close();
-    }
-  }
-
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 

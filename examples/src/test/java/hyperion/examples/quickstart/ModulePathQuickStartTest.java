@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import hyperion.redis.testkit.RedisServers;
+import hyperion.testkit.LoopbackPorts;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -16,7 +17,6 @@ import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -121,7 +121,7 @@ class ModulePathQuickStartTest {
       });
       bus.sync().subscribe("users:invalidations");
 
-      int adminPort = freePort();
+      int adminPort = LoopbackPorts.free();
       Path config = dir.resolve("application.yaml");
       Files.writeString(config, """
           service:
@@ -228,9 +228,4 @@ class ModulePathQuickStartTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }
