@@ -167,7 +167,8 @@ final class TieredCache implements Cache {
     if (l1 != null) {
       v = l1Get(key);
       if (v instanceof TimedValue t) {
-        if ((!t.isDue() || l1.nanoTime() - t.expiresAt < 0) && t.isA(type)) { // expired: only a stale fallback
+        // a value due for a refresh is still served; an expired one is only a stale fallback
+        if (t.isFreshA(type) || t.isDue() && l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) {
           metrics.l1Hit.inc();
           return t.valueAs();
         }
@@ -390,11 +391,11 @@ final class TieredCache implements Cache {
     if (l1 != null) {
       v = l1Get(key);
       if (v instanceof TimedValue t) {
-        if (!t.isDue() && t.isA(type)) { // neither due for a refresh nor expired: no clock read
+        if (t.isFreshA(type)) { // neither due for a refresh nor expired: no clock read
           metrics.l1Hit.inc();
           return t.valueAs();
         }
-        if (l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) { // due for a refresh
+        if (t.isDue() && l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) { // due for a refresh
           metrics.l1Hit.inc();
           refresh(key, type, generic, ttl, loader, t);
           return t.valueAs();
@@ -422,7 +423,7 @@ final class TieredCache implements Cache {
     Object v = l1.get(key);
     T hit;
     if (v instanceof TimedValue t) {
-      if (t.isDue() || !t.isA(type)) {
+      if (!t.isFreshA(type)) {
         return null; // expired, or due for a refresh (which needs the loader), or another type
       }
       hit = t.valueAs();

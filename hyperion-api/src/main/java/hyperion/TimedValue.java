@@ -12,9 +12,13 @@ import java.lang.invoke.VarHandle;
  *
  * <p>It is due ({@link LocalLayer.Timed#dueAt()}) at the earlier of the two times. The L1 layer
  * compares that with the time it reads for its own expiry check and marks the value when it is
- * due; until then a hit reads the flag, the value and its class, and no clock. (A hit that read the
- * layer's clock itself measured a few per cent slower in the benchmarks; see docs/benchmarks.md.)
- * The fields a hit reads lie in bytes 12 to 31 of the object ({@code TimedValueLayoutTest}).
+ * due; until then a hit compares the value's class, which {@link LocalLayer.Timed} keeps until
+ * then, with the type it wants, reads the value, and reads no clock. (A hit that read the layer's
+ * clock itself measured a few per cent slower in the benchmarks; see docs/benchmarks.md.)
+ *
+ * <p>Every L1 entry of such a cache has one, so its size counts in what these features cost a hit
+ * in a cache larger than the CPU's caches (see docs/benchmarks.md): it is 40 bytes, with the fields
+ * a hit reads in bytes 12 to 27 ({@code TimedValueLayoutTest}).
  */
 final class TimedValue extends LocalLayer.Timed {
   private static final VarHandle REFRESHING;
@@ -27,19 +31,9 @@ final class TimedValue extends LocalLayer.Timed {
     }
   }
 
-  /**
-   * The value's class, so that a hit checks the type the caller asked for here, on the line the
-   * flag is on, instead of in the value's own header: one memory access fewer per hit in a cache
-   * larger than the CPU's. The first field of this class, so HotSpot puts it in the gap after the
-   * fields of {@link LocalLayer.Timed} (bytes 28 to 31), before the two a hit does not read.
-   */
-  private final Class<?> valueClass;
   /** From this time on the value is expired: served only as a stale fallback. */
   final long expiresAt;
-  /**
-   * {@link Boolean#TRUE} while a reload started by this entry runs: one reload per entry at a time.
-   * A reference, not an int: HotSpot would put an int into the gap that {@link #valueClass} fills.
-   */
+  /** {@link Boolean#TRUE} while a reload started by this entry runs: one reload per entry at a time. */
   @SuppressWarnings("unused") // through REFRESHING
   private volatile Object refreshing;
 
@@ -49,7 +43,6 @@ final class TimedValue extends LocalLayer.Timed {
    */
   TimedValue(Object value, long refreshAt, long expiresAt, boolean refreshes) {
     super(value, refreshes && refreshAt - expiresAt < 0 ? refreshAt : expiresAt);
-    this.valueClass = value.getClass();
     this.expiresAt = expiresAt;
   }
 
@@ -61,12 +54,21 @@ final class TimedValue extends LocalLayer.Timed {
     return due();
   }
 
-  /** Whether the value is a {@code type} ({@code type.isInstance(value)} without reading the value). */
-  boolean isA(Class<?> type) {
-    return valueClass == type || type.isAssignableFrom(valueClass);
+  /**
+   * Whether the value is a {@code type} and no read has found it due: a hit's one check, which reads
+   * only this object.
+   */
+  boolean isFreshA(Class<?> type) {
+    Class<?> c = freshClass();
+    return c == type || c != null && type.isAssignableFrom(c);
   }
 
-  /** The value as the type {@link #isA} confirmed: no second check, which would read the value's header. */
+  /** Whether the value is a {@code type}, due or not (reads the value's header: not for a hit). */
+  boolean isA(Class<?> type) {
+    return type.isInstance(value());
+  }
+
+  /** The value as the type {@link #isFreshA} or {@link #isA} confirmed: no second check. */
   @SuppressWarnings("unchecked")
   <T> T valueAs() {
     return (T) value();

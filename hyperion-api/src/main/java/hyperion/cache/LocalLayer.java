@@ -75,20 +75,23 @@ public interface LocalLayer {
    * value as fresh until it drops it.
    */
   abstract class Timed implements Wrapped {
-    // A hit reads the fields of this class and the subclass's first one; declared here, HotSpot lays
-    // them out right after the object header (bytes 12 to 31), so a hit rarely needs a second cache line.
+    // A hit reads the fields of this class only; declared here, HotSpot lays them out right after the
+    // object header (bytes 12 to 27), so a hit rarely needs a second cache line.
     /**
-     * Set by the first read at or after {@link #dueAt}, never cleared. A plain field: a thread
-     * that reads the value through the layer has set it itself, if it is due, before the tier looks.
+     * The value's class until the first read at or after {@link #dueAt}, then {@code null} for good:
+     * a hit checks the type it wants and that the value is not due in one comparison, on this
+     * object's line, without reading the value's own header. A plain field: a thread that reads the
+     * value through the layer has cleared it itself, if it is due, before the tier looks.
      */
-    private boolean due;
+    private Class<?> freshClass;
     private final long dueAt;
     private final Object value;
 
-    /** {@code value}, due from {@code dueAt} on, on the layer's clock. */
+    /** {@code value} (not {@code null}), due from {@code dueAt} on, on the layer's clock. */
     protected Timed(Object value, long dueAt) {
       this.value = value;
       this.dueAt = dueAt;
+      this.freshClass = value.getClass();
     }
 
     @Override
@@ -103,14 +106,19 @@ public interface LocalLayer {
 
     /** Called by {@link #get} before it returns this value, with its clock's reading {@code now}. */
     public final void read(long now) {
-      if (!due && now - dueAt >= 0) {
-        due = true;
+      if (now - dueAt >= 0 && freshClass != null) {
+        freshClass = null;
       }
     }
 
     /** Whether a read at or after {@link #dueAt()} has marked the value due. */
     protected final boolean due() {
-      return due;
+      return freshClass == null;
+    }
+
+    /** The value's class while no read has marked it due, else {@code null}. */
+    protected final Class<?> freshClass() {
+      return freshClass;
     }
   }
 
