@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 2<sup>{@value #TICK_SHIFT}</sup> ns (about a millisecond) of the clock the caller passes, which for
  * an L1 hit is the time the layer read for that get anyway. A cache that sees fewer lookups than
  * that in a tick has all of them counted; a busier one has {@value #BUDGET} per tick counted, drawn
- * from the traffic of the moment. A lookup past the tick's budget costs a read and a comparison of
- * two fields that only sampled lookups write: no write, no thread-local state and no random draw
- * (sampling one lookup in 16 by a per-thread countdown cost a hit 5.8 % in the paired benchmark,
- * this rule 1 to 3 %). Racing samplers may reset a tick's budget twice or lose a decrement,
+ * from the traffic of the moment. A lookup past the tick's budget costs a read of one field that
+ * the tick's last sampled lookup wrote (the time the tick ends) and a comparison: no write, no
+ * thread-local state and no random draw (sampling one lookup in 16 by a per-thread countdown cost a
+ * hit 5.8 % in the paired benchmark, this rule 1 to 3 %). Racing samplers may reset a tick's budget twice or lose a decrement,
  * which only adds or moves a few samples. An L1 layer hands its hits over from inside its lookup
  * ({@link LocalLayer.Hits}); the tier samples the other lookups on the same clock.
  *
@@ -49,9 +49,12 @@ final class HotKeySketch implements LocalLayer.Hits {
   private final int n;
   private final Executor drains;
   /**
-   * The tick being sampled and the samples it has left; plain fields that only sampled lookups
-   * write, so that the lookups past the budget share their cache line read-only.
+   * The time (on the caller's clock) before which the current tick's budget is spent, else
+   * {@link Long#MIN_VALUE}: all that a lookup past the budget reads. Then the tick being sampled
+   * and the samples it has left. Plain fields that only sampled lookups write, so that the lookups
+   * past the budget share their cache line read-only.
    */
+  private long spentUntil = Long.MIN_VALUE;
   private long tick = Long.MIN_VALUE;
   private int left;
   /** Sampled keys not yet counted: sample {@code i} goes to slot {@code i & (PENDING - 1)}. */
@@ -89,14 +92,17 @@ final class HotKeySketch implements LocalLayer.Hits {
    */
   @Override
   public void hit(String key, long now) {
+    if (now < spentUntil) {
+      return;
+    }
     long t = now >> TICK_SHIFT;
     if (t != tick) {
       tick = t;
       left = BUDGET;
-    } else if (left <= 0) {
-      return;
     }
-    left--;
+    if (--left <= 0) {
+      spentUntil = (t + 1) << TICK_SHIFT;
+    }
     add(key);
   }
 
