@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from the traffic of the moment. A lookup past the tick's budget costs a read of one field that
  * the tick's last sampled lookup wrote (the time the tick ends) and a comparison: no write, no
  * thread-local state and no random draw (sampling one lookup in 16 by a per-thread countdown cost a
- * hit 5.8 % in the paired benchmark, this rule 1 to 3 %). Racing samplers may reset a tick's budget twice or lose a decrement,
- * which only adds or moves a few samples. An L1 layer hands its hits over from inside its lookup
- * ({@link LocalLayer.Hits}); the tier samples the other lookups on the same clock.
+ * hit 5.8 % in the paired benchmark, this rule 1 to 3 %). Racing samplers may reset a tick's
+ * budget twice or lose a decrement, which only adds or moves a few samples. An L1 layer hands its
+ * hits over from inside its lookup ({@link LocalLayer.Hits}); the tier samples the other lookups on
+ * the same clock.
  *
  * <p>A lookup never counts: a sampled key is written to a ring of {@value #PENDING} slots (plain
  * writes: two samples that race for a slot keep one), and the counting is done in batches, under
@@ -49,10 +50,10 @@ final class HotKeySketch implements LocalLayer.Hits {
   private final int n;
   private final Executor drains;
   /**
-   * The time (on the caller's clock) before which the current tick's budget is spent, else
-   * {@link Long#MIN_VALUE}: all that a lookup past the budget reads. Then the tick being sampled
-   * and the samples it has left. Plain fields that only sampled lookups write, so that the lookups
-   * past the budget share their cache line read-only.
+   * The end (on the caller's clock) of the last tick whose budget was spent, {@link
+   * Long#MIN_VALUE} before the first: a lookup before it is past the budget and reads nothing else.
+   * Then the tick being sampled and the samples it has left. Plain fields that only sampled lookups
+   * write, so that the lookups past the budget share their cache line read-only.
    */
   private long spentUntil = Long.MIN_VALUE;
   private long tick = Long.MIN_VALUE;
