@@ -170,5 +170,4 @@ class MicrometerBridgeTest {
     }
     return out;
   }
-
 }

@@ -134,5 +134,4 @@ public final class ZipkinServer implements BeforeAllCallback, AfterAllCallback, 
   private static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
-
 }

@@ -169,5 +169,4 @@ class SecretsNeverLeakTest {
     t.printStackTrace(new java.io.PrintWriter(w));
     return w.toString();
   }
-
 }

@@ -123,5 +123,4 @@ final class DemoProcess {
   static String javaBin() {
     return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
-
 }

@@ -273,5 +273,4 @@ class RedisOutageTest {
     }
     throw new IllegalStateException("L2 did not answer within 30 s");
   }
-
 }

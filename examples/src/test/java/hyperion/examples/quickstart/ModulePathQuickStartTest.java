@@ -227,5 +227,4 @@ class ModulePathQuickStartTest {
       Thread.sleep(50);
     }
   }
-
 }
