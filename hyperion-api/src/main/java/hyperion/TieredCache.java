@@ -168,7 +168,7 @@ final class TieredCache implements Cache {
       v = l1Get(key);
       if (v instanceof TimedValue t) {
         // a value due for a refresh is still served; an expired one is only a stale fallback
-        if (t.isFreshA(type) || t.isDue() && l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) {
+        if (t.isFreshA(type) || isDueForRefreshA(t, type)) {
           metrics.l1Hit.inc();
           return t.valueAs();
         }
@@ -385,6 +385,14 @@ final class TieredCache implements Cache {
     return getOrLoad(key, Objects.requireNonNull(type, "type").castable(), type.type(), ttl, loader);
   }
 
+  /**
+   * Whether {@code t} is a {@code type} that a read found due but that has not expired: due for a
+   * refresh, and still served. Reads L1's clock, so only after {@link TimedValue#isFreshA} failed.
+   */
+  private boolean isDueForRefreshA(TimedValue t, Class<?> type) {
+    return t.isDue() && l1.nanoTime() - t.expiresAt < 0 && t.isA(type);
+  }
+
   /** {@link #getOrLoad}: the L1 hit (refreshing it when due), else the coalesced load. */
   private <T> T getOrLoad(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader) {
     Object v = null;
@@ -395,7 +403,7 @@ final class TieredCache implements Cache {
           metrics.l1Hit.inc();
           return t.valueAs();
         }
-        if (t.isDue() && l1.nanoTime() - t.expiresAt < 0 && t.isA(type)) { // due for a refresh
+        if (isDueForRefreshA(t, type)) {
           metrics.l1Hit.inc();
           refresh(key, type, generic, ttl, loader, t);
           return t.valueAs();
