@@ -39,14 +39,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Ordering. Every write and every incoming invalidation bumps the cache's {@link #epoch} under
  * {@link #writeLock}; a write first issues its L2 command and drops its keys from L1 in the same
  * step, then bumps the epoch. So a read that sees the new epoch issues its own L2 command after the
- * write's, and L2 answers them in that order (one connection per key, first in first out). Every L1 change happens under the lock too, and a value is put into L1 only if the epoch
+ * write's, and L2 answers them in that order (one connection per key, first in first out). Every L1 change happens under the lock too (a layer that puts a due value's wrapper in
+ * its place changes no value, and only if the entry still holds that value), and a value is put into L1 only if the epoch
  * has not moved since the read or write that produced it began. A load's write-back to L2 is
  * conditional on the key being unchanged since the load's L2 read. So no value older than an
  * acknowledged write is ever put back into either layer. Reads take no lock.
  *
- * <p>Freshness (docs/caching.md): with {@code refresh_after} or {@code stale_if_error} L1 holds
- * {@link TimedValue}s, so a hit can tell when its value is due for a background reload and when it
- * expired (an expired one is kept only as the fallback of a failing load). Reloads follow the same
+ * <p>Freshness (docs/caching.md): with {@code refresh_after} or {@code stale_if_error} L1 hands the
+ * tier a {@link TimedValue} for each value that is due for a background reload or expired (an expired
+ * one is kept only as the fallback of a failing load); see {@link L1Timing}. Reloads follow the same
  * rules as loads: conditional L2 write, epoch-checked L1 fill. With {@code distributed_load} a load
  * that misses L2 takes a lease in L2 first, so one instance of the cluster runs the loader.
  */
@@ -92,8 +93,10 @@ final class TieredCache implements Cache {
   private final long refreshAfterNanos;
   /** {@code stale_if_error} in nanoseconds, 0 when off. */
   private final long staleNanos;
-  /** Whether L1 holds {@link TimedValue}s: with {@code refresh_after} or {@code stale_if_error}. */
-  private final boolean timed;
+  /** When L1's values are due, with {@code refresh_after} or {@code stale_if_error}; else {@code null}. */
+  private final L1Timing timing;
+  /** Whether L1 holds values as they are until they fall due, and wraps them then (see {@link L1Timing}). */
+  private final boolean layerWrapsWhenDue;
   /** Runs refresh-ahead reloads. */
   private final Executor refresher;
   /** {@code distributed_load}: loads take a lease in L2 (always false without L2). */
@@ -110,11 +113,13 @@ final class TieredCache implements Cache {
    * absent); {@code nanos} is the monotonic clock of the circuit breaker; {@code refresher} runs
    * the background reloads of {@code refresh_after}; {@code gate} ({@code null}: none) caps how
    * long an L1 copy is kept while the invalidation bus is suspended; {@code hotKeys} ({@code
-   * null}: off) is the sketch of {@code hot_keys}, which the L1 layer was created with too.
+   * null}: off) is the sketch of {@code hot_keys}, and {@code timing} ({@code null} unless L1 is
+   * there and the cache has {@code refresh_after} or {@code stale_if_error}) the timing of its L1
+   * values, which the L1 layer was created with too.
    */
   TieredCache(String name, CacheSpec spec, LocalLayer l1, RemoteLayer l2, InvalidationBus bus, Tracer tracer,
       CacheMetrics.Bound metrics, java.util.function.LongSupplier nanos, RateLimitedLog log, Executor refresher,
-      L1Gate gate, HotKeySketch hotKeys) {
+      L1Gate gate, HotKeySketch hotKeys, L1Timing timing) {
     this.name = name;
     this.l1 = l1;
     this.l2 = l2;
@@ -131,7 +136,8 @@ final class TieredCache implements Cache {
     this.calls = l2 == null ? null : new L2Caller(name, spec, l2, tracer, metrics, nanos, log);
     this.refreshAfterNanos = l1 == null ? 0 : spec.refreshAfter().toNanos();
     this.staleNanos = spec.staleIfError().toNanos();
-    this.timed = l1 != null && (refreshAfterNanos > 0 || staleNanos > 0);
+    this.timing = l1 == null ? null : timing;
+    this.layerWrapsWhenDue = this.timing != null && l1.wrapsWhenDue();
     this.refresher = refresher;
     this.leased = l2 != null && spec.distributedLoad();
     this.leaseMillis = Math.max(1, spec.leaseTime().toMillis());
@@ -235,7 +241,9 @@ final class TieredCache implements Cache {
       Object v = raw instanceof TimedValue t ? (l1.nanoTime() - t.expiresAt < 0 ? t.value() : null) : raw;
       if (v != null && (v == NEGATIVE || type.isInstance(v))) {
         metrics.l1Hit.inc();
-        long left = raw instanceof TimedValue t ? t.expiresAt - l1.nanoTime() : l1.remainingNanos(key);
+        // an unwrapped value of a timed cache is kept stale_if_error past its TTL
+        long left = raw instanceof TimedValue t ? t.expiresAt - l1.nanoTime()
+            : l1.remainingNanos(key) - (timing != null ? staleNanos : 0);
         return v == NEGATIVE || left <= 0 ? Optional.empty()
             : Optional.of(new Entry<>(type.cast(v), Duration.ofNanos(left)));
       }
@@ -559,10 +567,10 @@ final class TieredCache implements Cache {
         return null;
       }
       // L1 only: "absent" has no encoding in L2, and it is cheap to rediscover.
-      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), 0, seen);
+      fillL1(key, NEGATIVE, jittered(negativeTtlNanos), 0, false, seen);
       return NEGATIVE;
     }
-    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    long ttlNanos = ttlNanos(ttl);
     CompletionStage<Boolean> written = read == null ? null : writeBack(key, value, ttlNanos, read);
     releaseLease(key, token, written);
     if (publish && written != null && bus != null) {
@@ -572,7 +580,7 @@ final class TieredCache implements Cache {
         }
       });
     }
-    fillL1(key, value, ttlNanos, 0, seen);
+    fillL1(key, value, ttlNanos, 0, ttl == null, seen);
     return value;
   }
 
@@ -878,7 +886,7 @@ final class TieredCache implements Cache {
     if (l1 == null) {
       return;
     }
-    long cap = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    long cap = ttlNanos(ttl);
     long expires = e.expiresAtMillis();
     if (expires != 0) {
       long left = TimeUnit.MILLISECONDS.toNanos(expires - System.currentTimeMillis());
@@ -889,15 +897,15 @@ final class TieredCache implements Cache {
     }
     long written = e.writtenAtMillis();
     long age = written == 0 ? 0 : Math.max(0, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - written));
-    fillL1(key, value, cap, age, seen);
+    fillL1(key, value, cap, age, false, seen);
   }
 
   /**
-   * Puts into L1 unless a write or an invalidation happened since {@code seen}. The check and the
-   * put are one step under {@link #writeLock}, where every epoch change happens, so no value older
-   * than an acknowledged write can be put back, not even for an instant.
+   * Puts into L1 (see {@link #l1Put}) unless a write or an invalidation happened since {@code seen}.
+   * The check and the put are one step under {@link #writeLock}, where every epoch change happens, so
+   * no value older than an acknowledged write can be put back, not even for an instant.
    */
-  private void fillL1(String key, Object value, long ttlNanos, long ageNanos, long seen) {
+  private void fillL1(String key, Object value, long ttlNanos, long ageNanos, boolean defaultTtl, long seen) {
     if (l1 == null) {
       return;
     }
@@ -905,28 +913,31 @@ final class TieredCache implements Cache {
       if (epoch.get() != seen) {
         return;
       }
-      l1Put(key, value, ttlNanos, ageNanos);
+      l1Put(key, value, ttlNanos, ageNanos, defaultTtl);
     }
     updateSizeGauges();
   }
 
   /**
-   * Puts into L1, for at most the {@link #gate}'s cap; the caller holds {@link #writeLock}. In a cache with {@code refresh_after} or
-   * {@code stale_if_error} the value is wrapped with its refresh and expiry times ({@code ageNanos}:
-   * how old it already is) and kept {@code stale_if_error} longer than {@code ttlNanos}.
+   * Puts into L1, for at most the {@link #gate}'s cap; the caller holds {@link #writeLock}. In a
+   * cache with {@code refresh_after} or {@code stale_if_error} the value is kept {@code
+   * stale_if_error} longer than {@code ttlNanos}, and wrapped with its refresh and expiry times
+   * ({@code ageNanos}: how old it already is; {@code defaultTtl}: whether {@code ttlNanos} is the
+   * default TTL, jittered) unless the layer wraps it when it falls due (see {@link L1Timing}).
    */
-  private void l1Put(String key, Object value, long ttlNanos, long ageNanos) {
-    if (gate != null) {
+  private void l1Put(String key, Object value, long ttlNanos, long ageNanos, boolean defaultTtl) {
+    if (gate != null && gate.maxTtlNanos < ttlNanos) {
       // While the bus is suspended no copy outlives the coherence timeout, so the hit path needs no check.
-      ttlNanos = Math.min(ttlNanos, gate.maxTtlNanos);
+      ttlNanos = gate.maxTtlNanos;
+      defaultTtl = false;
     }
-    if (!timed || value == NEGATIVE) {
+    if (timing == null || value == NEGATIVE) {
       l1.put(key, value, ttlNanos);
-      return;
+    } else if (layerWrapsWhenDue && timing.unwrapped(ageNanos, defaultTtl)) {
+      l1.put(key, value, ttlNanos + staleNanos);
+    } else {
+      l1.put(key, timing.timed(value, l1.nanoTime(), ttlNanos, ageNanos), ttlNanos + staleNanos);
     }
-    long now = l1.nanoTime();
-    long refreshAt = now + Math.max(0, refreshAfterNanos - ageNanos);
-    l1.put(key, new TimedValue(value, refreshAt, now + ttlNanos, refreshAfterNanos != 0), ttlNanos + staleNanos);
   }
 
   // ---------------------------------------------------------------- writes
@@ -938,12 +949,12 @@ final class TieredCache implements Cache {
   @Override
   public void put(String key, Object value, Duration ttl) {
     CacheArguments.entry(key, value, ttl);
-    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    long ttlNanos = ttlNanos(ttl);
     if (l2 == null) {
       synchronized (writeLock) {
         epoch.incrementAndGet();
         if (l1 != null) {
-          l1Put(key, value, ttlNanos, 0);
+          l1Put(key, value, ttlNanos, 0, ttl == null);
         }
       }
       updateSizeGauges();
@@ -962,7 +973,7 @@ final class TieredCache implements Cache {
       mine = epoch.incrementAndGet(); // after the command is on its way: see the class description
     }
     awaitWrite(L2Op.PUT, stage, deadline);
-    fillL1(key, value, ttlNanos, 0, mine); // not if a later write or an invalidation overtook this one
+    fillL1(key, value, ttlNanos, 0, ttl == null, mine); // not if a later write or an invalidation overtook this one
     publishAfter(stage, key);
   }
 
@@ -977,7 +988,7 @@ final class TieredCache implements Cache {
     if (entries.isEmpty()) {
       return;
     }
-    long ttlNanos = jittered(ttl == null ? defaultTtlNanos : ttl.toNanos());
+    long ttlNanos = ttlNanos(ttl);
     Map<String, Object> copy = new LinkedHashMap<>(entries);
     long mine;
     CompletionStage<Void> stage = null;
@@ -997,7 +1008,9 @@ final class TieredCache implements Cache {
     if (l1 != null) {
       synchronized (writeLock) {
         if (l2 == null || epoch.get() == mine) { // else a later write or an invalidation overtook this one
-          copy.forEach((k, v) -> l1Put(k, v, jittered(ttlNanos), 0));
+          // each L1 copy is cut on its own, never kept longer than the batch's L2 copies
+          copy.forEach((k, v) -> l1Put(k, v, Math.min(ttlNanos, ttl == null ? ttlNanos(null) : jittered(ttlNanos)), 0,
+              ttl == null));
         }
       }
       updateSizeGauges();
@@ -1155,11 +1168,27 @@ final class TieredCache implements Cache {
   // ---------------------------------------------------------------- L2 plumbing
 
   private long jittered(long nanos) {
+    return jittered(nanos, nanos);
+  }
+
+  /** {@code nanos} shortened by a random part of {@code ttl_jitter * span}; at least 1. */
+  private long jittered(long nanos, long span) {
     if (jitter == 0) {
       return nanos;
     }
-    long cut = (long) (nanos * jitter * ThreadLocalRandom.current().nextDouble());
+    long cut = (long) (span * jitter * ThreadLocalRandom.current().nextDouble());
     return Math.max(1, nanos - cut);
+  }
+
+  /**
+   * The TTL of a write or load with {@code ttl} ({@code null}: the default), jittered; the default's
+   * cut is bounded by {@link L1Timing#defaultJitterSpan} in a cache with L1 timing.
+   */
+  private long ttlNanos(Duration ttl) {
+    if (ttl != null) {
+      return jittered(ttl.toNanos());
+    }
+    return jittered(defaultTtlNanos, timing == null ? defaultTtlNanos : timing.defaultJitterSpan());
   }
 
   private static long toMillis(long nanos) {

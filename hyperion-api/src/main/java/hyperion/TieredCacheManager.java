@@ -87,17 +87,18 @@ final class TieredCacheManager implements CacheManager, InvalidationBus.Listener
     CacheMetrics.Bound bound = metrics().new Bound(name, spec, l1 != null, l2 != null);
     // Counting runs where Caffeine runs its maintenance by default, off the lookups.
     HotKeySketch hotKeys = spec.hotKeys() == 0 ? null : new HotKeySketch(spec.hotKeys(), ForkJoinPool.commonPool());
+    L1Timing timing = l1 == null ? null : L1Timing.of(spec);
     LocalLayer local = l1 == null ? null : l1.create(name, spec, cause -> {
       bound.evicted(cause);
       TieredCache c = caches.get(name); // null only while the cache is being created
       if (c != null) {
         c.updateSizeGauges();
       }
-    }, hotKeys);
+    }, hotKeys, timing);
     RemoteLayer remote = l2 == null ? null : l2.create(name, spec);
     // A cache without L2 keeps its L1 to this instance: nothing to tell others, nothing to hear.
     return new TieredCache(name, spec, local, remote, remote == null ? null : bus, tracer, bound, nanos, log,
-        refresher, remote == null || bus == null ? null : gate, hotKeys);
+        refresher, remote == null || bus == null ? null : gate, hotKeys, timing);
   }
 
   private synchronized CacheMetrics metrics() {

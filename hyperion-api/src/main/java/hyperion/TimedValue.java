@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
  * A value in L1 of a cache with {@code refresh_after} or {@code stale_if_error}, with the times
  * (on the L1 layer's clock) at which it is due for a refresh and at which it expires. The layer
  * keeps it up to {@code stale_if_error} past {@link #expiresAt}, so a failed load can still serve
- * it. One object per fill, never per hit.
+ * it. One is kept per fill, made by the write or by the read that finds the value due (readers
+ * that race there may each make one, and share the one put in place); a hit makes none.
  *
  * <p>It is due ({@link LocalLayer.Timed#dueAt()}) at the earlier of the two times. The L1 layer
  * compares that with the time it reads for its own expiry check and marks the value when it is
@@ -16,9 +17,11 @@ import java.lang.invoke.VarHandle;
  * then, with the type it wants, reads the value, and reads no clock. (A hit that read the layer's
  * clock itself measured a few per cent slower in the benchmarks; see docs/benchmarks.md.)
  *
- * <p>Every L1 entry of such a cache has one, so its size counts in what these features cost a hit
- * in a cache larger than the CPU's caches (see docs/benchmarks.md): it is 40 bytes, with the fields
- * a hit reads in bytes 12 to 27 ({@code TimedValueLayoutTest}).
+ * <p>A layer that {@linkplain LocalLayer#wrapsWhenDue() wraps values when due} gets one from {@link
+ * L1Timing#wrap} for most values only once they are due; the others, and every value in a layer that
+ * does not, have one from their write on. Its size counts in what these features cost a hit in a
+ * cache larger than the CPU's caches (see docs/benchmarks.md): it is 40 bytes, with the fields a hit
+ * reads in bytes 12 to 27 ({@code TimedValueLayoutTest}).
  */
 final class TimedValue extends LocalLayer.Timed {
   private static final VarHandle REFRESHING;

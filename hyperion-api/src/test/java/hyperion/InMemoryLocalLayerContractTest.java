@@ -9,6 +9,6 @@ import hyperion.testkit.LocalLayerContract;
 class InMemoryLocalLayerContractTest extends LocalLayerContract {
   @Override
   protected LocalLayer newLayer(LocalLayer.Hits hits) {
-    return new InMemoryLocalLayer.Factory(ticker).create("contract", CacheSpec.DEFAULTS, cause -> { }, hits);
+    return new InMemoryLocalLayer.Factory(ticker).create("contract", CacheSpec.DEFAULTS, cause -> { }, hits, null);
   }
 }

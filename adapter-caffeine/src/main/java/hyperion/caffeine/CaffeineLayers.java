@@ -27,8 +27,9 @@ final class CaffeineLayers implements LocalLayer.Factory {
   }
 
   @Override
-  public LocalLayer create(String name, CacheSpec spec, LocalLayer.Evictions evictions, LocalLayer.Hits hits) {
-    return new CaffeineLayer(spec, ticker, weigher, executor, evictions, hits);
+  public LocalLayer create(String name, CacheSpec spec, LocalLayer.Evictions evictions, LocalLayer.Hits hits,
+      LocalLayer.Timing timing) {
+    return new CaffeineLayer(spec, ticker, weigher, executor, evictions, hits, timing);
   }
 
   @Override

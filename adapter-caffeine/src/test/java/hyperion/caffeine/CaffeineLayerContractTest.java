@@ -10,16 +10,26 @@ class CaffeineLayerContractTest extends LocalLayerContract {
 
   @Override
   protected LocalLayer newLayer(LocalLayer.Hits hits) {
+    return newLayer(hits, null);
+  }
+
+  @Override
+  protected LocalLayer newLayer(LocalLayer.Hits hits, LocalLayer.Timing timing) {
     return new CaffeineLayer(CaffeineLayerTest.spec(10_000, 0, Duration.ZERO), ticker::read,
-        EstimatingWeigher.INSTANCE, Runnable::run, cause -> { }, hits);
+        EstimatingWeigher.INSTANCE, Runnable::run, cause -> { }, hits, timing);
   }
 
   @Nested
   class WithIdleExpiry extends LocalLayerContract {
     @Override
     protected LocalLayer newLayer(LocalLayer.Hits hits) {
+      return newLayer(hits, null);
+    }
+
+    @Override
+    protected LocalLayer newLayer(LocalLayer.Hits hits, LocalLayer.Timing timing) {
       return new CaffeineLayer(CaffeineLayerTest.spec(10_000, 0, Duration.ofMinutes(1)), ticker::read,
-          EstimatingWeigher.INSTANCE, Runnable::run, cause -> { }, hits);
+          EstimatingWeigher.INSTANCE, Runnable::run, cause -> { }, hits, timing);
     }
   }
 }

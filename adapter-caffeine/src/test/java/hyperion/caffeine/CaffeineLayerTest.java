@@ -2,6 +2,7 @@ package hyperion.caffeine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hyperion.cache.LocalLayer;
 import hyperion.cache.LocalLayer.EvictionCause;
 import hyperion.config.CacheSpec;
 import hyperion.testkit.FakeTicker;
@@ -26,7 +27,7 @@ class CaffeineLayerTest {
 
   CaffeineLayer layer(CacheSpec spec) {
     return new CaffeineLayer(spec, ticker::read, EstimatingWeigher.INSTANCE, Runnable::run,
-        cause -> evicted.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet(), null);
+        cause -> evicted.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet(), null, null);
   }
 
   CaffeineLayer defaults() {
@@ -150,6 +151,30 @@ class CaffeineLayerTest {
     assertThat(EstimatingWeigher.INSTANCE.weigh("k", List.of("a".repeat(100), "b".repeat(100))))
         .isBetween(200, 600);
     assertThat(EstimatingWeigher.INSTANCE.weigh("k", new byte[4096])).isBetween(4096, 4200);
+  }
+
+  CaffeineLayer timedLayer(Duration idle, LocalLayer.Timing timing) {
+    return new CaffeineLayer(spec(10_000, 0, idle), ticker::read, EstimatingWeigher.INSTANCE, Runnable::run,
+        cause -> { }, null, timing);
+  }
+
+  @Test
+  void aLayerWithoutATimingOrWithIdleExpiryWrapsNothing() {
+    assertThat(defaults().wrapsWhenDue()).isFalse();
+    CaffeineLayer idle = timedLayer(Duration.ofMinutes(1), new LocalLayer.Timing() {
+      @Override
+      public long dueWithinNanos() {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public LocalLayer.Timed wrap(Object value, long now, long remainingNanos) {
+        throw new AssertionError("wrapped " + value);
+      }
+    });
+    assertThat(idle.wrapsWhenDue()).isFalse();
+    idle.put("k", "v", Duration.ofSeconds(5).toNanos());
+    assertThat(idle.get("k")).isEqualTo("v");
   }
 
   @Test

@@ -19,9 +19,42 @@ public interface LocalLayer {
      * A new, empty layer for cache {@code name}, bounded by {@code spec} ({@code max_entries} or
      * {@code max_weight}, {@code expire_after_access}); {@code evictions} is told about every entry
      * the layer evicts on its own, and {@code hits}, unless it is {@code null} (the cache does not
-     * track {@code hot_keys}), about every key {@link LocalLayer#get} finds.
+     * track {@code hot_keys}), about every key {@link LocalLayer#get} finds. {@code timing} is
+     * {@code null} unless the cache has {@code refresh_after} or {@code stale_if_error}; a layer
+     * that uses it says so with {@link LocalLayer#wrapsWhenDue()}.
      */
-    LocalLayer create(String name, CacheSpec spec, Evictions evictions, Hits hits);
+    LocalLayer create(String name, CacheSpec spec, Evictions evictions, Hits hits, Timing timing);
+  }
+
+  /**
+   * The tier's rule for when an unwrapped value of a cache with {@code refresh_after} or {@code
+   * stale_if_error} needs a {@link Timed} wrapper, for a layer that holds such values as they are
+   * until then ({@link LocalLayer#wrapsWhenDue()}): the tier stores them with their time-to-live
+   * plus {@code stale_if_error}, so their remaining time tells when they are due.
+   */
+  interface Timing {
+    /**
+     * An unwrapped value needs its wrapper once a read finds at most this many nanoseconds left of
+     * its time-to-live in the layer: it is then due for a refresh, or expired.
+     */
+    long dueWithinNanos();
+
+    /**
+     * The wrapper of {@code value}, which a read at {@code now} (the layer's clock) found with
+     * {@code remainingNanos} (at most {@link #dueWithinNanos()}) left, already told {@code now};
+     * {@code null} when the tier does not time the value (a negative entry), which then stays as it is.
+     */
+    Timed wrap(Object value, long now, long remainingNanos);
+  }
+
+  /**
+   * Whether the layer was given a {@link Timing} and follows it: it holds the values the tier puts
+   * as they are, and when a read finds one due, replaces it in place with {@link Timing#wrap} (unless
+   * it has changed since) and returns the wrapper, so a hit on a value not yet due reads no wrapper.
+   * The default is {@code false}: the tier then wraps every value of such a cache when it puts it.
+   */
+  default boolean wrapsWhenDue() {
+    return false;
   }
 
   /**

@@ -32,7 +32,7 @@ public final class InMemoryLocalLayer implements LocalLayer {
     }
 
     @Override
-    public LocalLayer create(String name, CacheSpec spec, Evictions evictions, Hits hits) {
+    public LocalLayer create(String name, CacheSpec spec, Evictions evictions, Hits hits, Timing timing) {
       InMemoryLocalLayer layer = new InMemoryLocalLayer(nanos, evictions, hits);
       layers.put(name, layer);
       return layer;

@@ -1,6 +1,7 @@
 package hyperion.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import hyperion.cache.LocalLayer;
 import java.time.Duration;
@@ -13,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * layer's clock, and a {@code get} that tells a {@link LocalLayer.Timed} value when it falls due
  * and reports the keys it finds to the layer's {@link LocalLayer.Hits}. The tier's hit reads no
  * clock and samples no key itself, so a layer that skipped either would serve due values as fresh
- * and hide its hits from {@code hot_keys}. Subclass it and implement {@link #newLayer} on {@link
- * #ticker}.
+ * and hide its hits from {@code hot_keys}. A layer that {@linkplain LocalLayer#wrapsWhenDue() wraps
+ * values when due} must also wrap a value at the first read that finds it due, and keep the wrapper
+ * in its place. Subclass it and implement {@link #newLayer} on {@link #ticker}.
  */
 public abstract class LocalLayerContract {
 
@@ -27,6 +29,14 @@ public abstract class LocalLayerContract {
 
   /** A new, empty layer of a few thousand entries on {@link #ticker}, reporting to {@code hits} ({@code null}: none). */
   protected abstract LocalLayer newLayer(LocalLayer.Hits hits);
+
+  /**
+   * {@link #newLayer(LocalLayer.Hits)}, created with {@code timing}. The default ignores it: a
+   * layer that does not {@linkplain LocalLayer#wrapsWhenDue() wrap values when due} skips those checks.
+   */
+  protected LocalLayer newLayer(LocalLayer.Hits hits, LocalLayer.Timing timing) {
+    return newLayer(hits);
+  }
 
   private LocalLayer reporting() {
     return newLayer((key, now) -> {
@@ -97,5 +107,73 @@ public abstract class LocalLayerContract {
     layer.put("k", "v", secs(10));
     assertThat(layer.get("k")).isEqualTo("v");
     assertThat(hits).isEmpty();
+  }
+
+  /** A timing like the tier's: wraps every value but {@link #UNTIMED}, records each wrap. */
+  private static final class RecordingTiming implements LocalLayer.Timing {
+    static final Object UNTIMED = new Object();
+    final long dueWithin;
+    final List<long[]> wraps = new CopyOnWriteArrayList<>();
+
+    RecordingTiming(Duration dueWithin) {
+      this.dueWithin = dueWithin.toNanos();
+    }
+
+    @Override
+    public long dueWithinNanos() {
+      return dueWithin;
+    }
+
+    @Override
+    public LocalLayer.Timed wrap(Object value, long now, long remainingNanos) {
+      wraps.add(new long[] {now, remainingNanos});
+      if (value == UNTIMED) {
+        return null;
+      }
+      Due t = new Due(value, now);
+      t.read(now);
+      return t;
+    }
+  }
+
+  @Test
+  void withATimingAValueStaysUnwrappedUntilAReadFindsItDueThenItsWrapperTakesItsPlace() {
+    RecordingTiming timing = new RecordingTiming(Duration.ofSeconds(10));
+    LocalLayer layer = newLayer(null, timing);
+    assumeTrue(layer.wrapsWhenDue(), "the layer does not wrap values when due");
+    List<String> item = List.of("x");
+    layer.put("k", item, Duration.ofSeconds(60).toNanos());
+
+    ticker.advance(Duration.ofSeconds(50).minusNanos(1));
+    assertThat(layer.get("k")).isSameAs(item); // 10 s + 1 ns left: not due
+    assertThat(timing.wraps).isEmpty();
+
+    ticker.advance(Duration.ofNanos(1));
+    Object due = layer.get("k"); // exactly 10 s left: due
+    assertThat(due).isInstanceOf(LocalLayer.Timed.class);
+    assertThat(((LocalLayer.Timed) due).value()).isSameAs(item);
+    assertThat(timing.wraps).hasSize(1);
+    assertThat(timing.wraps.get(0)).containsExactly(ticker.read(), Duration.ofSeconds(10).toNanos());
+
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(layer.get("k")).isSameAs(due); // the wrapper is in place: no second wrap
+    assertThat(timing.wraps).hasSize(1);
+    assertThat(layer.remainingNanos("k")).isEqualTo(Duration.ofSeconds(9).toNanos()); // its TTL is unchanged
+
+    layer.put("k", item, Duration.ofSeconds(60).toNanos()); // a write puts the value back as it is
+    assertThat(layer.get("k")).isSameAs(item);
+  }
+
+  @Test
+  void aValueTheTimingDoesNotWrapStaysAsItIsAndEveryOtherKeyReadsAsBefore() {
+    RecordingTiming timing = new RecordingTiming(Duration.ofSeconds(10));
+    LocalLayer layer = newLayer(null, timing);
+    assumeTrue(layer.wrapsWhenDue(), "the layer does not wrap values when due");
+    layer.put("negative", RecordingTiming.UNTIMED, Duration.ofSeconds(5).toNanos());
+    layer.put("other", "v", Duration.ofSeconds(60).toNanos());
+    assertThat(layer.get("negative")).isSameAs(RecordingTiming.UNTIMED);
+    assertThat(timing.wraps).hasSize(1);
+    assertThat(layer.get("other")).isEqualTo("v"); // no hand-over from the read before is left behind
+    assertThat(layer.get("negative")).isSameAs(RecordingTiming.UNTIMED);
   }
 }

@@ -1,0 +1,97 @@
+package hyperion;
+
+import hyperion.cache.LocalLayer;
+import hyperion.config.CacheSpec;
+
+/**
+ * When the L1 values of one cache with {@code refresh_after} or {@code stale_if_error} need the
+ * tier: due for a background reload, or expired and kept only as a stale fallback. Every value is
+ * kept {@code stale_if_error} past its time-to-live. The tier wraps a value in a {@link TimedValue}
+ * when it puts it ({@link #timed}), unless the layer wraps values when they fall due ({@link
+ * LocalLayer#wrapsWhenDue()}) and the value's times follow from its remaining time-to-live alone
+ * ({@link #unwrapped}); the layer then asks for the wrapper ({@link #wrap}) at the first read that
+ * finds at most {@link #dueWithinNanos()} left, and a hit before then reads no wrapper.
+ *
+ * <p>That holds for every value of a cache without {@code refresh_after}: it is expired when
+ * {@code stale_if_error} is left. With {@code refresh_after} shorter than {@code default_ttl}, a
+ * value written with the default TTL is due for a reload when {@code default_ttl - refresh_after}
+ * of its TTL is left, and {@code ttl_jitter} shortens such a TTL by at most {@code ttl_jitter *
+ * refresh_after} ({@link #defaultJitterSpan}): its reload falls due at its age {@code refresh_after}
+ * less the same cut. Other values (their own TTL, or copied from L2 with their age) are wrapped when
+ * put, and fall due at the age {@code refresh_after}.
+ */
+final class L1Timing implements LocalLayer.Timing {
+  private final long refreshAfterNanos;
+  private final long staleNanos;
+  /** Whether a value written with the default TTL falls due for a reload before it expires. */
+  private final boolean refreshesDefault;
+  private final long dueWithinNanos;
+  private final long defaultJitterSpan;
+
+  /** The timing of a cache with {@code spec}, which has {@code refresh_after} or {@code stale_if_error}. */
+  L1Timing(CacheSpec spec) {
+    long defaultTtl = spec.defaultTtl().toNanos();
+    this.refreshAfterNanos = spec.refreshAfter().toNanos();
+    this.staleNanos = spec.staleIfError().toNanos();
+    this.refreshesDefault = refreshAfterNanos > 0 && refreshAfterNanos < defaultTtl;
+    this.dueWithinNanos = refreshesDefault ? defaultTtl - refreshAfterNanos + staleNanos : staleNanos;
+    this.defaultJitterSpan = refreshesDefault ? refreshAfterNanos : defaultTtl;
+  }
+
+  /** The timing of a cache with {@code spec} and an L1, or {@code null} when it has neither setting. */
+  static L1Timing of(CacheSpec spec) {
+    return spec.layers().usesL1() && (spec.refreshAfter().toNanos() > 0 || spec.staleIfError().toNanos() > 0)
+        ? new L1Timing(spec) : null;
+  }
+
+  /**
+   * The most that {@code ttl_jitter} may take off the default TTL, as a fraction of this: {@code
+   * refresh_after} when a value written with the default TTL falls due for a reload (so the cut
+   * moves its reload by as much as its expiry, and never before {@code (1 - ttl_jitter) *
+   * refresh_after}), else the default TTL.
+   */
+  long defaultJitterSpan() {
+    return defaultJitterSpan;
+  }
+
+  /** How long past its time-to-live a value is kept in L1. */
+  long staleNanos() {
+    return staleNanos;
+  }
+
+  /**
+   * Whether a value may be put as it is into a layer that wraps values when due: one copied {@code
+   * ageNanos} old from L2, written with the default TTL ({@code defaultTtl}; false when the TTL was
+   * capped since) or not.
+   */
+  boolean unwrapped(long ageNanos, boolean defaultTtl) {
+    return refreshAfterNanos == 0 || ageNanos == 0 && defaultTtl;
+  }
+
+  /** The wrapper the tier puts for {@code value}, written at {@code now} for {@code ttlNanos}, {@code ageNanos} old. */
+  TimedValue timed(Object value, long now, long ttlNanos, long ageNanos) {
+    long refreshAt = now + Math.max(0, refreshAfterNanos - ageNanos);
+    return new TimedValue(value, refreshAt, now + ttlNanos, refreshAfterNanos != 0);
+  }
+
+  @Override
+  public long dueWithinNanos() {
+    return dueWithinNanos;
+  }
+
+  @Override
+  public LocalLayer.Timed wrap(Object value, long now, long remainingNanos) {
+    if (value == TieredCache.NEGATIVE) {
+      return null;
+    }
+    long expiresAt = now + remainingNanos - staleNanos;
+    TimedValue t = new TimedValue(value, expiresAt - (dueWithinNanos - staleNanos), expiresAt, refreshesDefault);
+    t.read(now);
+    return t;
+  }
+
+  @Override
+  public String toString() {
+    return "L1Timing[refreshAfter=" + refreshAfterNanos + "ns, stale=" + staleNanos + "ns]";
+  }
+}
