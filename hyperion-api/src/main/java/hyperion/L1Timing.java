@@ -27,6 +27,7 @@ final class L1Timing implements LocalLayer.Timing {
   private final boolean refreshesDefault;
   private final long dueWithinNanos;
   private final long defaultJitterSpan;
+  private final long earliestDueAgeNanos;
 
   /** The timing of a cache with {@code spec}, which has {@code refresh_after} or {@code stale_if_error}. */
   L1Timing(CacheSpec spec) {
@@ -36,6 +37,9 @@ final class L1Timing implements LocalLayer.Timing {
     this.refreshesDefault = refreshAfterNanos > 0 && refreshAfterNanos < defaultTtl;
     this.dueWithinNanos = refreshesDefault ? defaultTtl - refreshAfterNanos + staleNanos : staleNanos;
     this.defaultJitterSpan = refreshesDefault ? refreshAfterNanos : defaultTtl;
+    // the cut is (long) (span * ttl_jitter * r) with r < 1: below refresh_after * ttl_jitter
+    this.earliestDueAgeNanos = refreshesDefault
+        ? refreshAfterNanos - (long) (refreshAfterNanos * spec.ttlJitter()) : refreshAfterNanos;
   }
 
   /** The timing of a cache with {@code spec} and an L1, or {@code null} when it has neither setting. */
@@ -54,9 +58,13 @@ final class L1Timing implements LocalLayer.Timing {
     return defaultJitterSpan;
   }
 
-  /** How long past its time-to-live a value is kept in L1. */
-  long staleNanos() {
-    return staleNanos;
+  /**
+   * The youngest age at which a value can fall due for a reload: {@code refresh_after} less the
+   * largest cut {@code ttl_jitter} may take ({@link #defaultJitterSpan}). An L2 value younger than
+   * this was written after any value being reloaded, by another instance's reload or a write.
+   */
+  long earliestDueAgeNanos() {
+    return earliestDueAgeNanos;
   }
 
   /**

@@ -39,11 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Ordering. Every write and every incoming invalidation bumps the cache's {@link #epoch} under
  * {@link #writeLock}; a write first issues its L2 command and drops its keys from L1 in the same
  * step, then bumps the epoch. So a read that sees the new epoch issues its own L2 command after the
- * write's, and L2 answers them in that order (one connection per key, first in first out). Every L1 change happens under the lock too (a layer that puts a due value's wrapper in
- * its place changes no value, and only if the entry still holds that value), and a value is put into L1 only if the epoch
- * has not moved since the read or write that produced it began. A load's write-back to L2 is
- * conditional on the key being unchanged since the load's L2 read. So no value older than an
- * acknowledged write is ever put back into either layer. Reads take no lock.
+ * write's, and L2 answers them in that order (one connection per key, first in first out). Every
+ * L1 change happens under the lock too (a layer that puts a due value's wrapper in its place changes
+ * no value, and does so only while the entry still holds that value), and a value is put into L1
+ * only if the epoch has not moved since the read or write that produced it began. A load's
+ * write-back to L2 is conditional on the key being unchanged since the load's L2 read. So no value
+ * older than an acknowledged write is ever put back into either layer. Reads take no lock.
  *
  * <p>Freshness (docs/caching.md): with {@code refresh_after} or {@code stale_if_error} L1 hands the
  * tier a {@link TimedValue} for each value that is due for a background reload or expired (an expired
@@ -793,16 +794,18 @@ final class TieredCache implements Cache {
   }
 
   /**
-   * A reload's work: if L2 already holds a value younger than {@code refresh_after} (another
-   * instance refreshed it), that value; else the loader's, written to L2 only if the key is
-   * unchanged since this reload read it, then published so other instances drop their L1 copy.
+   * A reload's work: if L2 already holds a value younger than the earliest age at which a value falls
+   * due ({@link L1Timing#earliestDueAgeNanos}: another instance refreshed it, as the value being
+   * reloaded is older), that value; else the loader's, written to L2 only if the key is unchanged
+   * since this reload read it, then published so other instances drop their L1 copy.
    */
   private <T> Object reloadThrough(String key, Class<T> type, Type generic, Duration ttl, Loader<? extends T> loader, long seen) {
     RemoteEntry read = null;
     if (l2 != null) {
       Object r = l2Get(key);
       read = r == FAILED ? null : (RemoteEntry) r;
-      long since = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(refreshAfterNanos);
+      // younger by the millisecond clock of the header: a value exactly that old is not fresh
+      long since = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(timing.earliestDueAgeNanos()) + 1;
       T fresh = read == null ? null : liveValue(read, type, generic, Math.max(1, since));
       if (fresh != null) {
         fillFromL2(key, fresh, read, ttl, seen);

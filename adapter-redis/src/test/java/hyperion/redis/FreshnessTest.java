@@ -128,6 +128,38 @@ class FreshnessTest {
     assertThat(metricsA.value("hyperion_cache_refreshes_total", "quotes", "success")).isGreaterThanOrEqualTo(4);
   }
 
+  /**
+   * With {@code ttl_jitter}, a value written with the default TTL falls due before {@code
+   * refresh_after}, at its age {@code refresh_after} less its cut: the reload then finds the value it
+   * is replacing in L2, still younger than {@code refresh_after}, and must run the loader anyway (a
+   * run for each success) instead of taking that value back.
+   */
+  @Test
+  void aJitteredRefreshRunsTheLoaderOnceThoughTheValueInL2IsYoungerThanRefreshAfter() throws Exception {
+    RecordingMetrics metrics = new RecordingMetrics();
+    Hyperion a = start("  quotes:\n    default_ttl: 10s\n    refresh_after: 2s\n    ttl_jitter: 0.5\n", metrics,
+        null);
+    Cache quotes = cache(a, "quotes");
+    AtomicInteger runs = new AtomicInteger();
+    Cache.Loader<Quote> loader = k -> new Quote(k, runs.incrementAndGet());
+    for (int i = 0; i < 20; i++) {
+      quotes.getOrLoad("S" + i, Quote.class, null, loader); // each a cut of its own, below 1 s
+    }
+    assertThat(runs.get()).isEqualTo(20);
+    long t0 = System.nanoTime();
+    while (System.nanoTime() - t0 < Duration.ofMillis(2300).toNanos()) {
+      for (int i = 0; i < 20; i++) {
+        quotes.getOrLoad("S" + i, Quote.class, null, loader);
+      }
+      Thread.sleep(20);
+    }
+    Thread.sleep(200); // the last reloads end
+    // every key fell due by its age 2 s; each reload that succeeded ran the loader
+    double reloads = metrics.value("hyperion_cache_refreshes_total", "quotes", "success");
+    assertThat(reloads).isGreaterThanOrEqualTo(20);
+    assertThat(runs.get() - 20).isEqualTo((int) reloads);
+  }
+
   /** A reload that fails keeps the old value until its TTL; it is counted and retried on a later hit. */
   @Test
   void aFailedRefreshKeepsTheOldValueUntilItsTtl() throws Exception {
