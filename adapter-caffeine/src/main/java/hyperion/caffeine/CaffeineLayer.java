@@ -39,7 +39,10 @@ final class CaffeineLayer implements LocalLayer {
    * deadline. A read also hands the time Caffeine read for that get to a {@link Timed} value and,
    * with {@code hot_keys}, the key and that time to the cache's {@link Hits} (Caffeine calls this on
    * the reading thread before {@code getIfPresent} returns): that is how the tier learns that a
-   * value is due, and samples its hits by the tick, without reading a clock of its own.
+   * value is due, and samples its hits by the tick, without reading a clock of its own. With a
+   * {@link Timing}, a read that finds an unwrapped value with at most {@link
+   * Timing#dueWithinNanos()} left has the tier wrap it, and the wrapper waits here, for the same
+   * thread's {@link #get}, which Caffeine gives only the value.
    */
   private static final class EntryExpiry implements Expiry<String, Object> {
     private static final VarHandle DUE_COUNT;
@@ -197,7 +200,8 @@ final class CaffeineLayer implements LocalLayer {
    * read's own. Racing readers of one due value thus share one wrapper, and its one reload.
    */
   private Object wrapInPlace(String key, DueRead due) {
-    Object now = cache.asMap().computeIfPresent(key, (k, current) -> current == due.value ? due.wrapper : current);
+    Object now = cache.asMap().computeIfPresent(key,
+        (k, current) -> current == due.value ? due.wrapper : current);
     return now instanceof Timed t && t.value() == due.value ? t : due.wrapper;
   }
 
