@@ -60,6 +60,11 @@ class FreshnessTest {
     return app.injector().getInstance(CacheManager.class).cache(name);
   }
 
+  /** The cache {@code quotes} of one new instance, with the settings {@code spec} (lines indented for it). */
+  private Cache quotes(String spec, RecordingMetrics metrics) {
+    return cache(start("  quotes:\n    " + spec + "\n", metrics, null), "quotes");
+  }
+
   /**
    * The done-when run: a hot key with {@code refresh_after: 1s} and a 2 s TTL, read for 10 s by four
    * threads on each of two instances, through five expiries. Every reload runs on a refresh thread,
@@ -135,11 +140,9 @@ class FreshnessTest {
    * run for each success) instead of taking that value back.
    */
   @Test
-  void aJitteredRefreshRunsTheLoaderOnceThoughTheValueInL2IsYoungerThanRefreshAfter() throws Exception {
+  void aJitteredReloadRunsTheLoaderThoughL2HoldsTheValueItReplacesYoungerThanRefreshAfter() throws Exception {
     RecordingMetrics metrics = new RecordingMetrics();
-    Hyperion a = start("  quotes:\n    default_ttl: 10s\n    refresh_after: 2s\n    ttl_jitter: 0.5\n", metrics,
-        null);
-    Cache quotes = cache(a, "quotes");
+    Cache quotes = quotes("default_ttl: 10s\n    refresh_after: 2s\n    ttl_jitter: 0.5", metrics);
     AtomicInteger runs = new AtomicInteger();
     Cache.Loader<Quote> loader = k -> new Quote(k, runs.incrementAndGet());
     for (int i = 0; i < 20; i++) {
@@ -164,9 +167,7 @@ class FreshnessTest {
   @Test
   void aFailedRefreshKeepsTheOldValueUntilItsTtl() throws Exception {
     RecordingMetrics metrics = new RecordingMetrics();
-    Hyperion a = start("  quotes:\n    default_ttl: 1500ms\n    refresh_after: 300ms\n    ttl_jitter: 0\n", metrics,
-        null);
-    Cache quotes = cache(a, "quotes");
+    Cache quotes = quotes("default_ttl: 1500ms\n    refresh_after: 300ms\n    ttl_jitter: 0", metrics);
     AtomicBoolean failing = new AtomicBoolean();
     AtomicInteger runs = new AtomicInteger();
     Cache.Loader<Quote> loader = k -> {
