@@ -2,6 +2,7 @@ package hyperion;
 
 import hyperion.cache.LocalLayer;
 import hyperion.config.CacheSpec;
+import java.util.concurrent.TimeUnit;
 
 /**
  * When the L1 values of one cache with {@code refresh_after} or {@code stale_if_error} need the
@@ -17,8 +18,9 @@ import hyperion.config.CacheSpec;
  * value written with the default TTL is due for a reload when {@code default_ttl - refresh_after}
  * of its TTL is left, and {@code ttl_jitter} shortens such a TTL by at most {@code ttl_jitter *
  * refresh_after} ({@link #defaultJitterSpan}): its reload falls due at its age {@code refresh_after}
- * less the same cut. Other values (their own TTL, or copied from L2 with their age) are wrapped when
- * put, and fall due at the age {@code refresh_after}.
+ * less the same cut, and an L2 copy of it kept for its remaining TTL ({@link #followsWriter}) falls
+ * due at the same time. Other values (their own TTL, or other copies from L2, with their age) are
+ * wrapped when put, and fall due at the age {@code refresh_after}.
  */
 final class L1Timing implements LocalLayer.Timing {
   private final long refreshAfterNanos;
@@ -28,6 +30,9 @@ final class L1Timing implements LocalLayer.Timing {
   private final long dueWithinNanos;
   private final long defaultJitterSpan;
   private final long earliestDueAgeNanos;
+  private final long defaultTtlNanos;
+  /** The most {@code ttl_jitter} takes off the default TTL, plus the millisecond an L2 header rounds off. */
+  private final long followedCutNanos;
 
   /** The timing of a cache with {@code spec}, which has {@code refresh_after} or {@code stale_if_error}. */
   L1Timing(CacheSpec spec) {
@@ -40,6 +45,8 @@ final class L1Timing implements LocalLayer.Timing {
     // the cut is (long) (span * ttl_jitter * r) with r < 1: below refresh_after * ttl_jitter
     this.earliestDueAgeNanos = refreshesDefault
         ? refreshAfterNanos - (long) (refreshAfterNanos * spec.ttlJitter()) : refreshAfterNanos;
+    this.defaultTtlNanos = defaultTtl;
+    this.followedCutNanos = (long) (defaultJitterSpan * spec.ttlJitter()) + TimeUnit.MILLISECONDS.toNanos(1);
   }
 
   /** The timing of a cache with {@code spec} and an L1, or {@code null} when it has neither setting. */
@@ -74,6 +81,17 @@ final class L1Timing implements LocalLayer.Timing {
    */
   boolean unwrapped(long ageNanos, boolean defaultTtl) {
     return refreshAfterNanos == 0 || ageNanos == 0 && defaultTtl;
+  }
+
+  /**
+   * Whether an L2 copy of a value whose whole TTL was {@code ttlMillis} (by its header) may be put as
+   * it is, for its remaining TTL: in a cache whose default-TTL values fall due for a reload by their
+   * remaining time, when that TTL is the default one less a cut {@code ttl_jitter} may take. The copy
+   * then falls due when the writer's copy does, at its age {@code refresh_after} less that cut.
+   */
+  boolean followsWriter(long ttlMillis) {
+    long cut = defaultTtlNanos - TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+    return refreshesDefault && cut >= 0 && cut <= followedCutNanos;
   }
 
   /** The wrapper the tier puts for {@code value}, written at {@code now} for {@code ttlNanos}, {@code ageNanos} old. */

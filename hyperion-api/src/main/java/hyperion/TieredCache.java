@@ -883,7 +883,10 @@ final class TieredCache implements Cache {
 
   /**
    * Copies an L2 hit into L1 for at most its remaining time-to-live (and at most {@code ttl}, else
-   * the default TTL, jittered), unless a write or invalidation happened since {@code seen}.
+   * the default TTL, jittered), unless a write or invalidation happened since {@code seen}. A value
+   * written with the default TTL in a cache whose values fall due by their remaining time ({@link
+   * L1Timing#followsWriter}) is copied for exactly its remaining time-to-live, so the copy falls due
+   * when the writer's does.
    */
   private void fillFromL2(String key, Object value, RemoteEntry e, Duration ttl, long seen) {
     if (l1 == null) {
@@ -891,14 +894,19 @@ final class TieredCache implements Cache {
     }
     long cap = ttlNanos(ttl);
     long expires = e.expiresAtMillis();
+    long left = 0;
     if (expires != 0) {
-      long left = TimeUnit.MILLISECONDS.toNanos(expires - System.currentTimeMillis());
+      left = TimeUnit.MILLISECONDS.toNanos(expires - System.currentTimeMillis());
       if (left <= 0) {
         return; // expired by the writer's clock: serve it once, keep no copy
       }
       cap = Math.min(cap, left);
     }
     long written = e.writtenAtMillis();
+    if (ttl == null && left > 0 && written != 0 && timing != null && timing.followsWriter(expires - written)) {
+      fillL1(key, value, left, 0, true, seen);
+      return;
+    }
     long age = written == 0 ? 0 : Math.max(0, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - written));
     fillL1(key, value, cap, age, false, seen);
   }

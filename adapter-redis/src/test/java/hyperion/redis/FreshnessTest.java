@@ -163,6 +163,37 @@ class FreshnessTest {
     assertThat(runs.get() - 20).isEqualTo((int) reloads);
   }
 
+  /**
+   * An instance that copies a value from L2 finds it due when the writer's copy is: at its age
+   * {@code refresh_after} less the cut {@code ttl_jitter} took off its TTL on the writer, not at
+   * {@code refresh_after}. Instance b alone is read; at 1.5 s about half of the values written on
+   * instance a (cuts drawn from [0, 1 s)) have fallen due, and b reloads those.
+   */
+  @Test
+  void aCopyFromL2FallsDueWhenTheWritersCopyDoes() throws Exception {
+    String spec = "default_ttl: 10s\n    refresh_after: 2s\n    ttl_jitter: 0.5";
+    Cache onA = quotes(spec, null);
+    Cache onB = quotes(spec, null);
+    AtomicInteger loadsOnB = new AtomicInteger();
+    Cache.Loader<Quote> loaderB = k -> new Quote(k, 100 + loadsOnB.incrementAndGet());
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 40; i++) {
+      onA.put("S" + i, new Quote("S" + i, 1));
+    }
+    for (int i = 0; i < 40; i++) {
+      assertThat(onB.getOrLoad("S" + i, Quote.class, null, loaderB)).isEqualTo(new Quote("S" + i, 1));
+    }
+    assertThat(loadsOnB.get()).as("every value read from L2").isZero();
+    while (System.nanoTime() - t0 < Duration.ofMillis(1500).toNanos()) {
+      for (int i = 0; i < 40; i++) {
+        onB.getOrLoad("S" + i, Quote.class, null, loaderB);
+      }
+      Thread.sleep(20);
+    }
+    Thread.sleep(300); // the last reloads end
+    assertThat(loadsOnB.get()).as("reloads on b by 1.5 s").isBetween(8, 32);
+  }
+
   /** A reload that fails keeps the old value until its TTL; it is counted and retried on a later hit. */
   @Test
   void aFailedRefreshKeepsTheOldValueUntilItsTtl() throws Exception {
