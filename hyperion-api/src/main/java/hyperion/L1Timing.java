@@ -29,10 +29,12 @@ final class L1Timing implements LocalLayer.Timing {
   private final boolean refreshesDefault;
   private final long dueWithinNanos;
   private final long defaultJitterSpan;
-  private final long earliestDueAgeNanos;
+  /**
+   * The most {@code ttl_jitter} takes off the default TTL: each cut is {@code (long) (span *
+   * ttl_jitter * r)} with r &lt; 1.
+   */
+  private final long maxCutNanos;
   private final long defaultTtlNanos;
-  /** The most {@code ttl_jitter} takes off the default TTL, plus the millisecond an L2 header rounds off. */
-  private final long followedCutNanos;
 
   /** The timing of a cache with {@code spec}, which has {@code refresh_after} or {@code stale_if_error}. */
   L1Timing(CacheSpec spec) {
@@ -42,11 +44,8 @@ final class L1Timing implements LocalLayer.Timing {
     this.refreshesDefault = refreshAfterNanos > 0 && refreshAfterNanos < defaultTtl;
     this.dueWithinNanos = refreshesDefault ? defaultTtl - refreshAfterNanos + staleNanos : staleNanos;
     this.defaultJitterSpan = refreshesDefault ? refreshAfterNanos : defaultTtl;
-    // the cut is (long) (span * ttl_jitter * r) with r < 1: below refresh_after * ttl_jitter
-    this.earliestDueAgeNanos = refreshesDefault
-        ? refreshAfterNanos - (long) (refreshAfterNanos * spec.ttlJitter()) : refreshAfterNanos;
+    this.maxCutNanos = (long) (defaultJitterSpan * spec.ttlJitter());
     this.defaultTtlNanos = defaultTtl;
-    this.followedCutNanos = (long) (defaultJitterSpan * spec.ttlJitter()) + TimeUnit.MILLISECONDS.toNanos(1);
   }
 
   /** The timing of a cache with {@code spec} and an L1, or {@code null} when it has neither setting. */
@@ -71,16 +70,16 @@ final class L1Timing implements LocalLayer.Timing {
    * this was written after any value being reloaded, by another instance's reload or a write.
    */
   long earliestDueAgeNanos() {
-    return earliestDueAgeNanos;
+    return refreshesDefault ? refreshAfterNanos - maxCutNanos : refreshAfterNanos;
   }
 
   /**
-   * Whether a value may be put as it is into a layer that wraps values when due: one copied {@code
-   * ageNanos} old from L2, written with the default TTL ({@code defaultTtl}; false when the TTL was
-   * capped since) or not.
+   * Whether a value may be put as it is into a layer that wraps values when due: every value of a
+   * cache without {@code refresh_after}, else one whose TTL is what is left of a default one ({@code
+   * byRemaining}: written here with it, or an L2 copy that {@link #followsWriter}).
    */
-  boolean unwrapped(long ageNanos, boolean defaultTtl) {
-    return refreshAfterNanos == 0 || ageNanos == 0 && defaultTtl;
+  boolean unwrapped(boolean byRemaining) {
+    return refreshAfterNanos == 0 || byRemaining;
   }
 
   /**
@@ -91,11 +90,21 @@ final class L1Timing implements LocalLayer.Timing {
    */
   boolean followsWriter(long ttlMillis) {
     long cut = defaultTtlNanos - TimeUnit.MILLISECONDS.toNanos(ttlMillis);
-    return refreshesDefault && cut >= 0 && cut <= followedCutNanos;
+    // the header's TTL is whole milliseconds, rounded down
+    return refreshesDefault && cut >= 0 && cut <= maxCutNanos + TimeUnit.MILLISECONDS.toNanos(1);
   }
 
-  /** The wrapper the tier puts for {@code value}, written at {@code now} for {@code ttlNanos}, {@code ageNanos} old. */
-  TimedValue timed(Object value, long now, long ttlNanos, long ageNanos) {
+  /**
+   * The wrapper the tier puts for {@code value}, written at {@code now} for {@code ttlNanos}, {@code
+   * ageNanos} old. With {@code byRemaining} ({@code ttlNanos} is what is left of a default TTL) its
+   * times are those {@link #wrap} gives when a layer wraps it later, so a value falls due at the same
+   * time whether it is wrapped when written or when due; else it is due at the age {@code
+   * refresh_after}.
+   */
+  TimedValue timed(Object value, long now, long ttlNanos, long ageNanos, boolean byRemaining) {
+    if (byRemaining) {
+      return wrap(value, now, ttlNanos + staleNanos);
+    }
     long refreshAt = now + Math.max(0, refreshAfterNanos - ageNanos);
     return new TimedValue(value, refreshAt, now + ttlNanos, refreshAfterNanos != 0);
   }
@@ -106,7 +115,7 @@ final class L1Timing implements LocalLayer.Timing {
   }
 
   @Override
-  public LocalLayer.Timed wrap(Object value, long now, long remainingNanos) {
+  public TimedValue wrap(Object value, long now, long remainingNanos) {
     if (value == TieredCache.NEGATIVE) {
       return null;
     }

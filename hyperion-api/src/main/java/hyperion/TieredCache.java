@@ -90,8 +90,6 @@ final class TieredCache implements Cache {
   private final long negativeTtlNanos;
   private final long l2TimeoutNanos;
   private final long tombstoneMillis;
-  /** {@code refresh_after} in nanoseconds, 0 when off (always 0 without L1, which keeps the write times). */
-  private final long refreshAfterNanos;
   /** {@code stale_if_error} in nanoseconds, 0 when off. */
   private final long staleNanos;
   /** When L1's values are due, with {@code refresh_after} or {@code stale_if_error}; else {@code null}. */
@@ -135,7 +133,6 @@ final class TieredCache implements Cache {
     this.l2TimeoutNanos = spec.l2Timeout().toNanos();
     this.tombstoneMillis = Math.max(1, spec.tombstoneTtl().toMillis());
     this.calls = l2 == null ? null : new L2Caller(name, spec, l2, tracer, metrics, nanos, log);
-    this.refreshAfterNanos = l1 == null ? 0 : spec.refreshAfter().toNanos();
     this.staleNanos = spec.staleIfError().toNanos();
     this.timing = l1 == null ? null : timing;
     this.layerWrapsWhenDue = this.timing != null && l1.wrapsWhenDue();
@@ -903,12 +900,10 @@ final class TieredCache implements Cache {
       cap = Math.min(cap, left);
     }
     long written = e.writtenAtMillis();
-    if (ttl == null && left > 0 && written != 0 && timing != null && timing.followsWriter(expires - written)) {
-      fillL1(key, value, left, 0, true, seen);
-      return;
-    }
     long age = written == 0 ? 0 : Math.max(0, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - written));
-    fillL1(key, value, cap, age, false, seen);
+    boolean followsWriter = ttl == null && left > 0 && written != 0 && timing != null
+        && timing.followsWriter(expires - written);
+    fillL1(key, value, followsWriter ? left : cap, age, followsWriter, seen);
   }
 
   /**
@@ -916,7 +911,7 @@ final class TieredCache implements Cache {
    * The check and the put are one step under {@link #writeLock}, where every epoch change happens, so
    * no value older than an acknowledged write can be put back, not even for an instant.
    */
-  private void fillL1(String key, Object value, long ttlNanos, long ageNanos, boolean defaultTtl, long seen) {
+  private void fillL1(String key, Object value, long ttlNanos, long ageNanos, boolean byRemaining, long seen) {
     if (l1 == null) {
       return;
     }
@@ -924,7 +919,7 @@ final class TieredCache implements Cache {
       if (epoch.get() != seen) {
         return;
       }
-      l1Put(key, value, ttlNanos, ageNanos, defaultTtl);
+      l1Put(key, value, ttlNanos, ageNanos, byRemaining);
     }
     updateSizeGauges();
   }
@@ -933,21 +928,22 @@ final class TieredCache implements Cache {
    * Puts into L1, for at most the {@link #gate}'s cap; the caller holds {@link #writeLock}. In a
    * cache with {@code refresh_after} or {@code stale_if_error} the value is kept {@code
    * stale_if_error} longer than {@code ttlNanos}, and wrapped with its refresh and expiry times
-   * ({@code ageNanos}: how old it already is; {@code defaultTtl}: whether {@code ttlNanos} is the
-   * default TTL, jittered) unless the layer wraps it when it falls due (see {@link L1Timing}).
+   * ({@code ageNanos}: how old it already is; {@code byRemaining}: whether {@code ttlNanos} is what
+   * is left of a default TTL, so its times follow from it, see {@link L1Timing#timed}) unless the
+   * layer wraps it when it falls due.
    */
-  private void l1Put(String key, Object value, long ttlNanos, long ageNanos, boolean defaultTtl) {
+  private void l1Put(String key, Object value, long ttlNanos, long ageNanos, boolean byRemaining) {
     if (gate != null && gate.maxTtlNanos < ttlNanos) {
       // While the bus is suspended no copy outlives the coherence timeout, so the hit path needs no check.
       ttlNanos = gate.maxTtlNanos;
-      defaultTtl = false;
+      byRemaining = false;
     }
     if (timing == null || value == NEGATIVE) {
       l1.put(key, value, ttlNanos);
-    } else if (layerWrapsWhenDue && timing.unwrapped(ageNanos, defaultTtl)) {
+    } else if (layerWrapsWhenDue && timing.unwrapped(byRemaining)) {
       l1.put(key, value, ttlNanos + staleNanos);
     } else {
-      l1.put(key, timing.timed(value, l1.nanoTime(), ttlNanos, ageNanos), ttlNanos + staleNanos);
+      l1.put(key, timing.timed(value, l1.nanoTime(), ttlNanos, ageNanos, byRemaining), ttlNanos + staleNanos);
     }
   }
 

@@ -28,7 +28,7 @@ class FreshnessTimingTest {
 
   private final FakeTicker ticker = new FakeTicker();
   private final AtomicInteger loads = new AtomicInteger();
-  private final Cache cache = Guice.createInjector(new HyperionModule(Config.fromYaml("""
+  private final Context context = Guice.createInjector(new HyperionModule(Config.fromYaml("""
       cache:
         quotes:
           layers: l1
@@ -36,12 +36,21 @@ class FreshnessTimingTest {
           refresh_after: 20s
           stale_if_error: 30s
           ttl_jitter: 0.5
+        idle:
+          layers: l1
+          default_ttl: 60s
+          refresh_after: 20s
+          stale_if_error: 30s
+          ttl_jitter: 0.5
+          expire_after_access: 5m
       """)), new CaffeineModule(), new AbstractModule() {
         @Override
         protected void configure() {
           OptionalBinder.newOptionalBinder(binder(), Ticker.class).setBinding().toInstance(ticker::read);
         }
-      }).getInstance(Context.class).cache("quotes");
+      }).getInstance(Context.class);
+  /** The values are held as they are until due. */
+  private Cache cache = context.cache("quotes");
 
   private String getOrLoad(String key) {
     return cache.getOrLoad(key, String.class, null, k -> {
@@ -97,6 +106,16 @@ class FreshnessTimingTest {
     ticker.advance(Duration.ofSeconds(5)); // age 20 s: every value written at 0 is due
     // one reload per key: those reloaded at 15 s are 5 s old
     assertThat(loadsOnceEveryDueKeyIsReloaded()).isEqualTo(KEYS);
+  }
+
+  /**
+   * The same times where the layer wraps every value when it is written ({@code
+   * expire_after_access}): a value falls due by the rule, not by how it is stored.
+   */
+  @Test
+  void aDefaultTtlValueWrappedWhenWrittenFallsDueAtTheSameTimes() throws InterruptedException {
+    cache = context.cache("idle");
+    aDefaultTtlValueFallsDueAtRefreshAfterLessItsJitterCutNeverBeforeHalfOfIt();
   }
 
   @Test
